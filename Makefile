@@ -1,0 +1,52 @@
+# The two commands a newcomer needs: `make run` and `make test`. Each sets itself up.
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE ?= telegram.settings.local
+
+.PHONY: run test lint migrate worker beat bridge clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.base-installed: requirements/base.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements/base.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements/base.txt requirements/dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements/dev.txt
+	touch $@ $(VENV)/.base-installed
+
+.env:
+	$(BIN)/python scripts/make_dotenv.py
+
+## Serve HTTP and WebSocket on $(HOST):$(PORT) (embedded defaults unless DATABASE_URL, ... are set).
+run: $(VENV)/.base-installed .env
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/daphne -b $(HOST) -p $(PORT) telegram.asgi:application
+
+## Lint, then the whole suite (real services when DATABASE_URL, REDIS_URL, NATS_URL are set).
+test: $(VENV)/.dev-installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+migrate: $(VENV)/.base-installed .env
+	$(BIN)/python manage.py migrate
+
+worker: $(VENV)/.base-installed .env
+	$(BIN)/celery -A telegram worker --loglevel INFO
+
+beat: $(VENV)/.base-installed .env
+	$(BIN)/celery -A telegram beat --loglevel INFO
+
+clean:
+	rm -rf $(VENV) staticfiles test-db.sqlite3*

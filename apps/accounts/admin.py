@@ -1,0 +1,58 @@
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+
+from apps.core import crypto
+
+from .models import User
+
+
+class UserCreateForm(AdminUserCreationForm):
+    class Meta:
+        model = User
+        fields = ("username",)
+
+
+class UserEditForm(UserChangeForm):
+    email = forms.EmailField(required=False)
+    phone = forms.CharField(required=False, max_length=20)
+
+    class Meta:
+        model = User
+        fields = "__all__"
+
+    def clean_email(self):
+        return self.cleaned_data["email"] or None
+
+    def clean_phone(self):
+        return self.cleaned_data["phone"] or None
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    form = UserEditForm
+    add_form = UserCreateForm
+    list_display = ("username", "date_joined", "is_active", "is_staff", "banned_at")
+    list_filter = ("is_active", "is_staff", "is_superuser")
+    search_fields = ("username",)
+    search_help_text = "Username (part of it), or an exact e-mail address or phone number."
+    ordering = ("-date_joined",)
+    readonly_fields = ("date_joined", "last_login", "banned_at", "token_version")
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        ("Personal data (encrypted at rest)", {"fields": ("email", "phone")}),
+        ("State", {"fields": ("is_active", "banned_at", "token_version", "date_joined", "last_login")}),
+        ("Permissions", {"fields": ("is_staff", "is_superuser", "groups", "user_permissions")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("username", "password1", "password2")}),)
+
+    def get_search_results(self, request, queryset, search_term):
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        term = search_term.strip()
+        # E-mail and phone are ciphertext in the database: match them exactly, by blind index.
+        if "@" in term:
+            results |= queryset.filter(email_index=crypto.blind_index(term, kind="email"))
+        elif term.startswith("+"):
+            results |= queryset.filter(phone_index=crypto.blind_index(term, kind="phone"))
+        return results, may_have_duplicates

@@ -1,0 +1,143 @@
+"""Account writes: registration, tokens, logout, bans."""
+
+from __future__ import annotations
+
+from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from apps.core.errors import ApplicationError, CoreError
+
+from .auth_state import auth_state_get, auth_state_store
+from .errors import AccountError
+from .models import User
+
+TOKEN_VERSION_CLAIM = "ver"  # noqa: S105 (a claim name)
+
+
+def _taken_fields(*, username: str, email: str | None, phone: str | None) -> dict:
+    fields: dict[str, list[dict[str, str]]] = {}
+    if User.objects.filter(username__iexact=username).exists():
+        fields["username"] = [{"code": AccountError.USERNAME_TAKEN, "detail": "This username is taken."}]
+    if email and User.objects.by_email(email).exists():
+        fields["email"] = [{"code": AccountError.EMAIL_TAKEN, "detail": "This e-mail is already registered."}]
+    if phone and User.objects.by_phone(phone).exists():
+        fields["phone"] = [{"code": AccountError.PHONE_TAKEN, "detail": "This phone is already registered."}]
+    return fields
+
+
+def _invalid(fields: dict) -> ApplicationError:
+    field, errors = next(iter(fields.items()))
+    return ApplicationError(CoreError.INVALID, f"{field}: {errors[0]['detail']}", fields=fields)
+
+
+def user_register(
+    *, username: str, password: str, email: str | None = None, phone: str | None = None
+) -> User:
+    fields = _taken_fields(username=username, email=email, phone=phone)
+    candidate = User(username=username, email=email, phone=phone)
+    try:
+        validate_password(password, user=candidate)
+    except DjangoValidationError as exc:
+        fields["password"] = [
+            {"code": e.code or "invalid", "detail": " ".join(e.messages)} for e in exc.error_list
+        ]
+    if fields:
+        raise _invalid(fields)
+    try:
+        with transaction.atomic():
+            return User.objects.create_user(username=username, email=email, password=password, phone=phone)
+    except IntegrityError:
+        # Lost a race with a concurrent registration of the same username, e-mail or phone.
+        raise _invalid(
+            _taken_fields(username=username, email=email, phone=phone)
+            or {"username": [{"code": AccountError.USERNAME_TAKEN, "detail": "This username is taken."}]}
+        ) from None
+
+
+def tokens_issue(*, user: User) -> dict[str, str]:
+    refresh = RefreshToken.for_user(user)  # records it as outstanding, for logout-all
+    refresh[TOKEN_VERSION_CLAIM] = user.token_version
+    return {"access": str(refresh.access_token), "refresh": str(refresh)}
+
+
+def tokens_login(*, username: str, password: str) -> dict[str, str]:
+    user = authenticate(username=username, password=password)
+    if user is None:
+        raise ApplicationError(AccountError.INVALID_CREDENTIALS, "Wrong username or password.", status=401)
+    if user.is_banned:
+        raise ApplicationError(AccountError.ACCOUNT_BANNED, "This account is banned.", status=403)
+    return tokens_issue(user=user)
+
+
+def _invalid_token(detail: str = "Token is invalid, expired or revoked.") -> ApplicationError:
+    return ApplicationError(AccountError.TOKEN_NOT_VALID, detail, status=401)
+
+
+def tokens_refresh(*, refresh: str) -> dict[str, str]:
+    """Trade a refresh token for a new pair. The old one is blacklisted; under a row lock, so of
+    two concurrent refreshes with the same token exactly one succeeds."""
+    try:
+        token = RefreshToken(refresh)  # signature, expiry, blacklist
+    except TokenError:
+        raise _invalid_token() from None
+    state = auth_state_get(token.payload.get("user_id"))
+    if state is None or not state.is_active or state.is_banned:
+        raise _invalid_token("The account behind this token cannot log in.")
+    if token.payload.get(TOKEN_VERSION_CLAIM) != state.token_version:
+        raise _invalid_token("This session was logged out.")
+    with transaction.atomic():
+        outstanding = OutstandingToken.objects.select_for_update().filter(jti=token["jti"]).first()
+        if outstanding is None:
+            raise _invalid_token()
+        _, created = BlacklistedToken.objects.get_or_create(token=outstanding)
+        if not created:
+            raise _invalid_token("Token was already used.")
+        return tokens_issue(user=state.as_user())
+
+
+def token_logout(*, refresh: str) -> None:
+    try:
+        RefreshToken(refresh).blacklist()
+    except TokenError:
+        raise _invalid_token() from None
+
+
+def _revoke_all_tokens(user: User) -> None:
+    """Bump the token version (every access token stops working at once) and blacklist every
+    outstanding refresh token. Call inside a transaction, with `user` locked."""
+    user.token_version += 1
+    user.save(update_fields=["token_version", "banned_at"])
+    outstanding = OutstandingToken.objects.filter(user_id=user.pk, expires_at__gt=timezone.now())
+    BlacklistedToken.objects.bulk_create(
+        [BlacklistedToken(token=token) for token in outstanding.exclude(blacklistedtoken__isnull=False)],
+        ignore_conflicts=True,
+    )
+    auth_state_store(user)
+
+
+@transaction.atomic
+def user_logout_all(*, user: User) -> None:
+    _revoke_all_tokens(User.objects.select_for_update().get(pk=user.pk))
+
+
+@transaction.atomic
+def user_ban(*, user: User) -> User:
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    locked.banned_at = locked.banned_at or timezone.now()
+    _revoke_all_tokens(locked)
+    return locked
+
+
+@transaction.atomic
+def user_unban(*, user: User) -> User:
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    locked.banned_at = None
+    locked.save(update_fields=["banned_at"])
+    auth_state_store(locked)
+    return locked

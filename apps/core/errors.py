@@ -1,0 +1,61 @@
+"""The one error shape of the API: `{"code": ..., "detail": ...}` (+ `fields` for input errors).
+
+Services raise ApplicationError with a stable code from their app's `errors.py`; the DRF
+exception handler (apps.core.exceptions) and the WebSocket consumer render it.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class CoreError(StrEnum):
+    INVALID = "invalid"
+    NOT_FOUND = "not_found"
+    METHOD_NOT_ALLOWED = "method_not_allowed"
+    PERMISSION_DENIED = "permission_denied"
+    SERVER_ERROR = "server_error"
+
+
+class ApplicationError(Exception):
+    def __init__(
+        self,
+        code: str,
+        detail: str,
+        *,
+        status: int = 400,
+        fields: dict[str, list[dict[str, str]]] | None = None,
+        headers: dict[str, str] | None = None,
+    ):
+        super().__init__(detail)
+        self.code = str(code)
+        self.detail = detail
+        self.status = status
+        self.fields = fields
+        self.headers = headers or {}
+
+    @classmethod
+    def for_field(cls, field: str, code: str, detail: str, *, status: int = 400) -> ApplicationError:
+        """An input error on one field, shaped like a serializer's validation error."""
+        return cls(
+            CoreError.INVALID,
+            f"{field}: {detail}",
+            status=status,
+            fields={field: [{"code": str(code), "detail": detail}]},
+        )
+
+    def as_dict(self) -> dict:
+        body: dict = {"code": self.code, "detail": self.detail}
+        if self.fields:
+            body["fields"] = self.fields
+        return body
+
+
+class NotFound(ApplicationError):
+    def __init__(self, detail: str = "Not found.", code: str = CoreError.NOT_FOUND):
+        super().__init__(code, detail, status=404)
+
+
+class PermissionDenied(ApplicationError):
+    def __init__(self, detail: str, code: str = CoreError.PERMISSION_DENIED):
+        super().__init__(code, detail, status=403)

@@ -1,0 +1,128 @@
+"""Dependency checks behind /api/health/ and `manage.py healthcheck`.
+
+Only configured dependencies are checked: the embedded defaults (SQLite, local-memory cache,
+in-memory channel layer) are checked like the real services; NATS only when NATS_URL is set.
+Every check is bounded by HEALTH_CHECK_TIMEOUT and reports the error's type, never its text
+(which may hold a URL with credentials).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from dataclasses import asdict, dataclass
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connections
+
+
+@dataclass
+class Check:
+    status: str
+    latency_ms: float
+    backend: str
+    error: str | None = None
+
+    def as_dict(self) -> dict:
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+
+def _timed_sync(backend: str, probe) -> Check:
+    started = time.perf_counter()
+    try:
+        probe()
+    except Exception as exc:  # a health check reports every failure; it must not raise
+        return Check("down", _ms(started), backend, type(exc).__name__)
+    return Check("ok", _ms(started), backend)
+
+
+async def _timed_async(backend: str, probe) -> Check:
+    started = time.perf_counter()
+    try:
+        await asyncio.wait_for(probe(), timeout=settings.HEALTH_CHECK_TIMEOUT)
+    except Exception as exc:  # TimeoutError included
+        return Check("down", _ms(started), backend, type(exc).__name__)
+    return Check("ok", _ms(started), backend)
+
+
+def _ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 2)
+
+
+def _database_probe(alias: str):
+    def probe():
+        with connections[alias].cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+
+    return probe
+
+
+def _cache_probe():
+    key = f"health:{uuid.uuid4().hex}"
+    cache.set(key, "1", timeout=5)
+    if cache.get(key) != "1":
+        raise RuntimeError("cache did not return what was stored")
+    cache.delete(key)
+
+
+async def _channel_layer_probe():
+    layer = get_channel_layer()
+    channel = await layer.new_channel("health.")
+    await layer.send(channel, {"type": "health.ping"})
+    message = await layer.receive(channel)
+    if message.get("type") != "health.ping":
+        raise RuntimeError("channel layer returned another message")
+
+
+async def _nats_probe():
+    import nats
+
+    async def quiet(_exc):  # the probe's own result reports the failure
+        return None
+
+    client = await nats.connect(
+        settings.NATS_URL,
+        connect_timeout=settings.HEALTH_CHECK_TIMEOUT,
+        allow_reconnect=False,
+        max_reconnect_attempts=0,
+        error_cb=quiet,
+    )
+    try:
+        await client.jetstream().account_info()
+    finally:
+        await client.close()
+
+
+async def _async_checks() -> dict[str, Check]:
+    layer_backend = settings.CHANNEL_LAYERS["default"]["BACKEND"].rsplit(".", 1)[-1]
+    names = ["channel_layer"]
+    probes = [_timed_async(layer_backend, _channel_layer_probe)]
+    if settings.NATS_URL:
+        names.append("nats")
+        probes.append(_timed_async("jetstream", _nats_probe))
+    return dict(zip(names, await asyncio.gather(*probes), strict=True))
+
+
+def run_checks() -> dict[str, Check]:
+    checks = {}
+    for alias in connections:
+        name = "database" if alias == "default" else f"database_{alias}"
+        checks[name] = _timed_sync(connections[alias].vendor, _database_probe(alias))
+    cache_backend = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
+    checks["cache"] = _timed_sync(cache_backend, _cache_probe)
+    checks.update(async_to_sync(_async_checks)())
+    return checks
+
+
+def health_report() -> tuple[bool, dict]:
+    checks = run_checks()
+    healthy = all(check.status == "ok" for check in checks.values())
+    return healthy, {
+        "status": "ok" if healthy else "down",
+        "checks": {name: check.as_dict() for name, check in checks.items()},
+    }

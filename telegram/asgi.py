@@ -1,0 +1,25 @@
+"""The `web` role: `daphne telegram.asgi:application` serves HTTP (Django + DRF) and the
+WebSocket at /ws/ (Channels) from one process."""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "telegram.settings.local")
+
+# Django must be set up before anything imports models.
+django_asgi_app = get_asgi_application()
+
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+
+from apps.accounts.ws_auth import JWTAuthMiddleware  # noqa: E402
+from telegram.routing import websocket_urlpatterns  # noqa: E402
+
+# No OriginValidator: sockets authenticate with a bearer token, never a cookie, so a foreign
+# page cannot ride on a user's session; and native clients send no Origin header at all.
+application = ProtocolTypeRouter(
+    {
+        "http": django_asgi_app,
+        "websocket": JWTAuthMiddleware(URLRouter(websocket_urlpatterns)),
+    }
+)

@@ -1,0 +1,42 @@
+"""Routes document-shaped models (messages, update log, posts, comments, profiles) to the
+document store.
+
+A model opts in with the class attribute `document_store = True` (see
+`apps.core.models.DocumentModel`). The store's alias is `settings.DOCUMENT_STORE_ALIAS`:
+`default` unless a separate document database is configured, in which case relational and
+document models never share a transaction, and document models hold plain ids, never
+foreign keys across the two.
+"""
+
+from django.conf import settings
+
+
+def is_document_model(model) -> bool:
+    return bool(getattr(model, "document_store", False))
+
+
+class DocumentRouter:
+    def _alias(self, model):
+        return settings.DOCUMENT_STORE_ALIAS if is_document_model(model) else "default"
+
+    def db_for_read(self, model, **hints):
+        return self._alias(model)
+
+    def db_for_write(self, model, **hints):
+        return self._alias(model)
+
+    def allow_relation(self, obj1, obj2, **hints):
+        return self._alias(type(obj1)) == self._alias(type(obj2))
+
+    def allow_migrate(self, db, app_label, model_name=None, **hints):
+        model = hints.get("model")
+        if model is None and model_name is not None:
+            from django.apps import apps
+
+            try:
+                model = apps.get_model(app_label, model_name)
+            except LookupError:
+                return None
+        if model is None:
+            return None
+        return db == self._alias(model)

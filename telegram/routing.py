@@ -1,0 +1,3 @@
+"""WebSocket routes of every app, gathered for telegram.asgi."""
+
+websocket_urlpatterns: list = []

@@ -1,0 +1,30 @@
+"""The test suite. Real services are used when their URLs are set (CI sets them all)."""
+
+import base64
+import os
+
+# Fixed, test-only keys: the suite must run on a fresh clone with no `.env`.
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-any-deployment-0123456789")
+os.environ.setdefault(
+    "FIELD_ENCRYPTION_KEYS",
+    "k2:" + base64.b64encode(b"k2" * 16).decode() + ",k1:" + base64.b64encode(b"k1" * 16).decode(),
+)
+os.environ.setdefault("BLIND_INDEX_KEY", base64.b64encode(b"blind-index-test" * 2).decode())
+
+from .base import *  # noqa: F403
+
+DEBUG = False
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+STORAGES["staticfiles"] = {  # noqa: F405
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+}
+
+# Argon2 all the same, with a cost that keeps the suite fast.
+PASSWORD_HASHERS = ["tests.hashers.FastArgon2PasswordHasher"]
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["NAME"] = BASE_DIR / "test-db.sqlite3"  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}  # noqa: F405
+
+LOGGING["root"]["level"] = "WARNING"  # noqa: F405

@@ -1,0 +1,119 @@
+import pytest
+
+from apps.accounts.models import User
+
+pytestmark = pytest.mark.django_db
+
+REGISTER = "/api/v1/auth/register/"
+STRONG = "violet-anchor-meadow-17"
+
+
+def register(api_client, **data):
+    return api_client.post(REGISTER, data, format="json")
+
+
+def field_codes(response, field):
+    return [error["code"] for error in response.json()["fields"][field]]
+
+
+def test_register_creates_user_with_argon2_password(api_client):
+    response = register(api_client, username="alice", password=STRONG, email="Alice@Example.org")
+
+    assert response.status_code == 201
+    body = response.json()
+    assert body == {"id": body["id"], "username": "alice"}
+    user = User.objects.get(pk=body["id"])
+    assert user.password.startswith("argon2$")
+    assert user.check_password(STRONG)
+    assert user.email == "Alice@Example.org"
+
+
+def test_register_with_phone_normalises_it(api_client):
+    response = register(api_client, username="bob_1", password=STRONG, phone="+1 (415) 555-0123")
+
+    assert response.status_code == 201
+    assert User.objects.get(username="bob_1").phone == "+14155550123"
+
+
+def test_register_duplicate_username_is_refused_without_regard_to_case(api_client, user):
+    response = register(api_client, username=user.username.upper(), password=STRONG)
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"
+    assert field_codes(response, "username") == ["username_taken"]
+
+
+def test_register_duplicate_email_is_refused_through_blind_index(api_client, user):
+    response = register(api_client, username="carol", password=STRONG, email=user.email.upper())
+
+    assert response.status_code == 400
+    assert field_codes(response, "email") == ["email_taken"]
+    assert not User.objects.filter(username="carol").exists()
+
+
+def test_register_duplicate_phone_is_refused(api_client):
+    assert register(api_client, username="dave", password=STRONG, phone="+442071838750").status_code == 201
+
+    response = register(api_client, username="erin", password=STRONG, phone="+44 20 7183 8750")
+
+    assert response.status_code == 400
+    assert field_codes(response, "phone") == ["phone_taken"]
+
+
+@pytest.mark.parametrize(
+    ("password", "code"),
+    [
+        ("short1", "password_too_short"),
+        ("password123", "password_too_common"),
+        ("83749201746", "password_entirely_numeric"),
+    ],
+)
+def test_register_weak_password_is_refused(api_client, password, code):
+    response = register(api_client, username="frank", password=password)
+
+    assert response.status_code == 400
+    assert code in field_codes(response, "password")
+    assert not User.objects.filter(username="frank").exists()
+
+
+def test_register_password_like_username_is_refused(api_client):
+    response = register(api_client, username="gracehopper", password="gracehopper1")
+
+    assert response.status_code == 400
+    assert "password_too_similar" in field_codes(response, "password")
+
+
+def test_register_missing_fields_lists_each(api_client):
+    response = register(api_client)
+
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "invalid"
+    assert field_codes(response, "username") == ["required"]
+    assert field_codes(response, "password") == ["required"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("username", "1abc"),
+        ("username", "ab"),
+        ("username", "bad name"),
+        ("email", "not-an-email"),
+        ("phone", "0123"),
+    ],
+)
+def test_register_malformed_field_is_refused(api_client, field, value):
+    data = {"username": "henry", "password": STRONG, field: value}
+
+    response = register(api_client, **data)
+
+    assert response.status_code == 400
+    assert field_codes(response, field) == ["invalid"]
+
+
+def test_register_non_json_body_is_a_clear_error(api_client):
+    response = api_client.post(REGISTER, "{not json", content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "parse_error"

@@ -1,0 +1,84 @@
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from tests.factories import PASSWORD, UserFactory
+from tests.services import CI, SERVICE_VARIABLES, service_problem
+
+
+def pytest_report_header(config):
+    lines = []
+    for service in SERVICE_VARIABLES:
+        problem = service_problem(service)
+        lines.append(f"{service}: {'real service' if problem is None else problem}")
+    return ["services: " + "; ".join(lines) + (" (CI: missing services fail)" if CI else "")]
+
+
+def pytest_sessionstart(session):
+    if CI:
+        missing = {s: p for s in SERVICE_VARIABLES if (p := service_problem(s))}
+        if missing:
+            pytest.exit(
+                "CI=true but these services are missing: "
+                + "; ".join(f"{s}: {p}" for s, p in missing.items())
+                + ". Start them (see DEVELOPERS.md) and export their URLs (see .ci/run).",
+                returncode=3,
+            )
+
+
+def pytest_runtest_setup(item):
+    for service in SERVICE_VARIABLES:
+        if item.get_closest_marker(service) and (problem := service_problem(service)):
+            message = f"needs {service}: {problem}; set {SERVICE_VARIABLES[service]} to run it"
+            if CI:
+                pytest.fail(message, pytrace=False)
+            pytest.skip(message)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Every test starts with an empty cache (in Redis too: the suite owns REDIS_URL's db)."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def login(api_client):
+    """login(user) -> {"access", "refresh"} through the real token endpoint."""
+
+    def _login(user, password=PASSWORD):
+        response = api_client.post(
+            "/api/v1/auth/token/", {"username": user.username, "password": password}, format="json"
+        )
+        assert response.status_code == 200, response.content
+        return response.json()
+
+    return _login
+
+
+@pytest.fixture
+def client_for(login):
+    """client_for(user) -> an APIClient sending that user's bearer token."""
+
+    def _client_for(user):
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {login(user)['access']}")
+        return client
+
+    return _client_for

@@ -1,0 +1,50 @@
+import pytest
+from django.urls import path
+from rest_framework.views import APIView
+
+from telegram.urls import urlpatterns as project_urls
+
+
+class Boom(APIView):
+    authentication_classes: list = []
+    permission_classes: list = []
+
+    def get(self, request):
+        raise RuntimeError("kaboom with a secret-looking detail")
+
+
+urlpatterns = [*project_urls, path("api/v1/test-boom/", Boom.as_view())]
+
+
+def test_unknown_api_url_is_json_404(client):
+    response = client.get("/api/v1/no-such-thing/")
+
+    assert response.status_code == 404
+    assert response.json() == {"code": "not_found", "detail": "Not found."}
+
+
+def test_unknown_non_api_url_stays_html(client):
+    response = client.get("/no-such-page/")
+
+    assert response.status_code == 404
+    assert not response["Content-Type"].startswith("application/json")
+
+
+@pytest.mark.django_db
+def test_wrong_method_is_json_405(api_client):
+    response = api_client.get("/api/v1/auth/register/")
+
+    assert response.status_code == 405
+    assert response.json() == {"code": "method_not_allowed", "detail": 'Method "GET" not allowed.'}
+
+
+@pytest.mark.urls("tests.core.test_errors")
+def test_server_error_under_api_is_json_500_and_logged_without_leaking(client, caplog):
+    client.raise_request_exception = False
+
+    response = client.get("/api/v1/test-boom/")
+
+    assert response.status_code == 500
+    assert response.json() == {"code": "server_error", "detail": "Internal server error. It has been logged."}
+    assert "secret-looking" not in response.content.decode()
+    assert any(record.name == "apps.core.errors" for record in caplog.records)

@@ -1,0 +1,15 @@
+import factory
+
+from apps.accounts.models import User
+
+PASSWORD = "quiet-harbour-lantern-42"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n:04d}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    password = factory.django.Password(PASSWORD)
