@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
-export DJANGO_SETTINGS_MODULE ?= telegram.settings.local
+LOCAL := DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-telegram.settings.local}
 
 .PHONY: run test lint migrate worker beat bridge clean
 
@@ -25,28 +25,28 @@ $(VENV)/.dev-installed: requirements/base.txt requirements/dev.txt | $(BIN)/pyth
 
 ## Serve HTTP and WebSocket on $(HOST):$(PORT) (embedded defaults unless DATABASE_URL, ... are set).
 run: $(VENV)/.base-installed .env
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	$(BIN)/daphne -b $(HOST) -p $(PORT) telegram.asgi:application
+	$(LOCAL) $(BIN)/python manage.py migrate --noinput
+	$(LOCAL) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(LOCAL) $(BIN)/daphne -b $(HOST) -p $(PORT) telegram.asgi:application
 
 ## Lint, then the whole suite (real services when DATABASE_URL, REDIS_URL, NATS_URL are set).
 test: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=telegram.settings.test $(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
 migrate: $(VENV)/.base-installed .env
-	$(BIN)/python manage.py migrate
+	$(LOCAL) $(BIN)/python manage.py migrate
 
 worker: $(VENV)/.base-installed .env
-	$(BIN)/celery -A telegram worker --loglevel INFO
+	$(LOCAL) $(BIN)/celery -A telegram worker --loglevel INFO
 
 beat: $(VENV)/.base-installed .env
-	$(BIN)/celery -A telegram beat --loglevel INFO
+	$(LOCAL) $(BIN)/celery -A telegram beat --loglevel INFO
 
 clean:
 	rm -rf $(VENV) staticfiles test-db.sqlite3*
