@@ -1,3 +1,5 @@
 """WebSocket routes of every app, gathered for telegram.asgi."""
 
-websocket_urlpatterns: list = []
+from apps.chats.routing import websocket_urlpatterns as chats_routes
+
+websocket_urlpatterns = [*chats_routes]

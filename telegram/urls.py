@@ -1,12 +1,17 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from apps.core.views import HealthView
 
 api_v1 = [
     path("auth/", include("apps.accounts.api.urls")),
+    path("profiles/", include("apps.profiles.api.urls")),
+    path("files/", include("apps.files.api.urls")),
+    path("", include("apps.contacts.api.urls")),
+    path("", include("apps.chats.api.urls")),
 ]
 
 urlpatterns = [
@@ -17,3 +22,10 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("", include("django_prometheus.urls")),
 ]
+
+if settings.SERVE_MEDIA:
+    urlpatterns.append(
+        re_path(
+            rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}
+        )
+    )

@@ -1,6 +1,7 @@
 import factory
 
 from apps.accounts.models import User
+from apps.profiles.services import profile_create
 
 PASSWORD = "quiet-harbour-lantern-42"
 
@@ -13,3 +14,10 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n:04d}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
     password = factory.django.Password(PASSWORD)
+
+    @factory.post_generation
+    def profile(user, create, extracted, **kwargs):
+        if create:
+            profile_create(
+                user_id=user.pk, username=user.username, display_name=extracted or user.username.title()
+            )

@@ -4,7 +4,10 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
 from apps.core import crypto
+from apps.profiles.services import profile_create
 
+from . import services
+from .auth_state import auth_state_store
 from .models import User
 
 
@@ -46,6 +49,18 @@ class UserAdmin(DjangoUserAdmin):
         ("Permissions", {"fields": ("is_staff", "is_superuser", "groups", "user_permissions")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("username", "password1", "password2")}),)
+
+    def save_model(self, request, obj, form, change):
+        # A rename goes through the service, which keeps the profile's copy in step.
+        new_username = obj.username
+        if change and "username" in form.changed_data:
+            obj.username = form.initial["username"]
+        super().save_model(request, obj, form, change)
+        if change and "username" in form.changed_data:
+            obj.username = services.user_rename(user=obj, username=new_username).username
+        elif not change:
+            profile_create(user_id=obj.pk, username=obj.username)
+        auth_state_store(obj)
 
     def get_search_results(self, request, queryset, search_term):
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)

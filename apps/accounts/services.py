@@ -12,12 +12,17 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from apps.core.errors import ApplicationError, CoreError
+from apps.core.realtime import send_control
+from apps.profiles.services import profile_create, profile_rename
 
 from .auth_state import auth_state_get, auth_state_store
 from .errors import AccountError
 from .models import User
 
 TOKEN_VERSION_CLAIM = "ver"  # noqa: S105 (a claim name)
+# WebSocket close codes: a revoked or bad token, a banned account.
+CLOSE_UNAUTHORIZED = 4401
+CLOSE_BANNED = 4403
 
 
 def _taken_fields(*, username: str, email: str | None, phone: str | None) -> dict:
@@ -51,13 +56,33 @@ def user_register(
         raise _invalid(fields)
     try:
         with transaction.atomic():
-            return User.objects.create_user(username=username, email=email, password=password, phone=phone)
+            user = User.objects.create_user(username=username, email=email, password=password, phone=phone)
+            profile_create(user_id=user.id, username=user.username)
+            return user
     except IntegrityError:
         # Lost a race with a concurrent registration of the same username, e-mail or phone.
         raise _invalid(
             _taken_fields(username=username, email=email, phone=phone)
             or {"username": [{"code": AccountError.USERNAME_TAKEN, "detail": "This username is taken."}]}
         ) from None
+
+
+@transaction.atomic
+def user_rename(*, user: User, username: str) -> User:
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if User.objects.filter(username__iexact=username).exclude(pk=locked.pk).exists():
+        raise ApplicationError.for_field("username", AccountError.USERNAME_TAKEN, "This username is taken.")
+    locked.username = username
+    try:
+        with transaction.atomic():
+            locked.save(update_fields=["username"])
+    except IntegrityError:
+        raise ApplicationError.for_field(
+            "username", AccountError.USERNAME_TAKEN, "This username is taken."
+        ) from None
+    profile_rename(user_id=locked.pk, username=username)
+    auth_state_store(locked)
+    return locked
 
 
 def tokens_issue(*, user: User) -> dict[str, str]:
@@ -121,9 +146,14 @@ def _revoke_all_tokens(user: User) -> None:
     auth_state_store(user)
 
 
+def _close_sockets(user_id: int, *, code: int) -> None:
+    transaction.on_commit(lambda: send_control(user_id, {"type": "session.close", "code": code}))
+
+
 @transaction.atomic
 def user_logout_all(*, user: User) -> None:
     _revoke_all_tokens(User.objects.select_for_update().get(pk=user.pk))
+    _close_sockets(user.pk, code=CLOSE_UNAUTHORIZED)
 
 
 @transaction.atomic
@@ -131,6 +161,7 @@ def user_ban(*, user: User) -> User:
     locked = User.objects.select_for_update().get(pk=user.pk)
     locked.banned_at = locked.banned_at or timezone.now()
     _revoke_all_tokens(locked)
+    _close_sockets(locked.pk, code=CLOSE_BANNED)
     return locked
 
 

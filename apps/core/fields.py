@@ -1,5 +1,7 @@
 """Model fields that keep personal data encrypted at rest (see apps.core.crypto)."""
 
+import json
+
 from django.db import models
 
 from . import crypto
@@ -63,3 +65,24 @@ class BlindIndexField(models.CharField):
         index = crypto.blind_index(value, kind=self.kind) if value else None
         setattr(model_instance, self.attname, index)
         return index
+
+
+class EncryptedJSONField(EncryptedTextField):
+    """A JSON value (list, dict, ...) encrypted at rest as one ciphertext."""
+
+    description = "JSON encrypted at rest (AES-GCM)"
+
+    def from_db_value(self, value, expression, connection):
+        text = super().from_db_value(value, expression, connection)
+        return None if text is None else json.loads(text)
+
+    def to_python(self, value):
+        return value
+
+    def get_prep_value(self, value):
+        if value is None:
+            return None
+        return crypto.encrypt(json.dumps(value, separators=(",", ":")), context=self.crypto_context)
+
+    def value_to_string(self, obj):
+        return json.dumps(self.value_from_object(obj))

@@ -40,8 +40,13 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "channels",
     "django_prometheus",
+    "storages",
     "apps.core",
     "apps.accounts",
+    "apps.files",
+    "apps.profiles",
+    "apps.contacts",
+    "apps.chats",
 ]
 
 MIDDLEWARE = [
@@ -201,6 +206,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "apps.core.exceptions.api_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DEFAULT_THROTTLE_RATES": {"lookup": env("THROTTLE_LOOKUP", default="20/hour")},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Telegram-light API",
@@ -212,6 +218,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "ChatKindEnum": ["direct", "group"],
+        "FileKindEnum": "apps.files.models.File.Kind",
+    },
 }
 
 # --- Health ---------------------------------------------------------------------------------
@@ -225,7 +235,71 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
-MEDIA_URL = "media/"
+MEDIA_URL = env("MEDIA_URL", default="/media/")
+
+# --- Files ----------------------------------------------------------------------------------
+# Uploads go through django-storages: the filesystem by default, any S3-compatible server when
+# AWS_STORAGE_BUCKET_NAME is set (downloads then use presigned URLs).
+AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": env("AWS_S3_ENDPOINT_URL", default=None),
+            "region_name": env("AWS_S3_REGION_NAME", default=None),
+            "access_key": env("AWS_ACCESS_KEY_ID", default=None),
+            "secret_key": env("AWS_SECRET_ACCESS_KEY", default=None),
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": env.int("AWS_QUERYSTRING_EXPIRE", default=3600),
+            "file_overwrite": False,
+            "addressing_style": env("AWS_S3_ADDRESSING_STYLE", default=None),
+        },
+    }
+# Serve MEDIA_ROOT from Django itself: for `make run` only (production: a web server or S3).
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=False) and not AWS_STORAGE_BUCKET_NAME
+FILES_MAX_UPLOAD_BYTES = env.int("FILES_MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)
+FILES_MAX_IMAGE_PIXELS = env.int("FILES_MAX_IMAGE_PIXELS", default=40_000_000)
+FILES_ALLOWED_TYPES = set(
+    env.list(
+        "FILES_ALLOWED_TYPES",
+        default=[
+            "image/jpeg",
+            "image/png",
+            "image/gif",
+            "image/webp",
+            "video/mp4",
+            "video/webm",
+            "audio/mpeg",
+            "audio/ogg",
+            "audio/mp4",
+            "application/pdf",
+            "application/zip",
+            "text/plain",
+        ],
+    )
+)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# --- Chats ----------------------------------------------------------------------------------
+CHAT_GROUP_MAX_MEMBERS = env.int("CHAT_GROUP_MAX_MEMBERS", default=200)
+MESSAGE_MAX_LENGTH = 4096
+MESSAGE_MAX_ATTACHMENTS = 10
+MESSAGE_EDIT_WINDOW_SECONDS = env.int("MESSAGE_EDIT_WINDOW_SECONDS", default=48 * 3600)
+# The update log: a page of `updates/?since=` holds at most UPDATES_PAGE_SIZE entries; a client
+# further behind than UPDATES_MAX_GAP gets `too_long` and refetches its state.
+UPDATES_PAGE_SIZE = env.int("UPDATES_PAGE_SIZE", default=100)
+UPDATES_MAX_GAP = env.int("UPDATES_MAX_GAP", default=10_000)
+PRESENCE_TTL = env.int("PRESENCE_TTL", default=24 * 3600)
+
+# --- Caches (seconds) -----------------------------------------------------------------------
+HISTORY_CACHE_SIZE = 50
+HISTORY_CACHE_TTL = env.int("HISTORY_CACHE_TTL", default=24 * 3600)
+MEMBERS_CACHE_TTL = env.int("MEMBERS_CACHE_TTL", default=3600)
+PROFILE_CACHE_TTL = env.int("PROFILE_CACHE_TTL", default=3600)
+CONTACTS_CACHE_TTL = env.int("CONTACTS_CACHE_TTL", default=3600)
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True

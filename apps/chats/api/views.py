@@ -1,0 +1,169 @@
+from datetime import datetime
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.chats import selectors, services
+from apps.chats.history import message_public
+from apps.chats.updates import updates_since, updates_state
+from apps.core.pagination import decode_cursor, encode_cursor
+
+from . import serializers as s
+
+
+def _parse(serializer_class, data):
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class ChatListView(APIView):
+    @extend_schema(
+        operation_id="chats_list",
+        parameters=[s.ChatListQuery],
+        responses={200: s.ChatPageOutput},
+        tags=["chats"],
+    )
+    def get(self, request):
+        query = _parse(s.ChatListQuery, request.query_params)
+
+        before = decode_cursor(query["before"], (datetime, int)) if "before" in query else None
+        page = selectors.chat_list(user_id=request.user.id, before=before, limit=query["limit"])
+        last = page["results"][-1] if page["results"] else None
+        page["next"] = encode_cursor(last["last_activity_at"], last["id"]) if page["has_more"] else None
+        return Response(page)
+
+    @extend_schema(
+        request=s.ChatCreateInput,
+        responses={200: s.ChatDetailOutput, 201: s.ChatDetailOutput},
+        tags=["chats"],
+    )
+    def post(self, request):
+        data = _parse(s.ChatCreateInput, request.data)
+        if data["kind"] == "direct":
+            chat, created = services.chat_direct_open(user=request.user, peer_id=data["user_id"])
+        else:
+            chat = services.chat_group_create(
+                creator=request.user, title=data["title"], member_ids=data["member_ids"]
+            )
+            created = True
+        detail = selectors.chat_detail(user_id=request.user.id, chat_id=chat.pk)
+        return Response(detail, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+class ChatDetailView(APIView):
+    @extend_schema(responses={200: s.ChatDetailOutput}, tags=["chats"])
+    def get(self, request, chat_id: int):
+        return Response(selectors.chat_detail(user_id=request.user.id, chat_id=chat_id))
+
+    @extend_schema(request=s.ChatUpdateInput, responses={200: s.ChatDetailOutput}, tags=["chats"])
+    def patch(self, request, chat_id: int):
+        data = _parse(s.ChatUpdateInput, request.data)
+        services.chat_update(user=request.user, chat_id=chat_id, title=data["title"])
+        return Response(selectors.chat_detail(user_id=request.user.id, chat_id=chat_id))
+
+
+class MemberListView(APIView):
+    @extend_schema(operation_id="chat_members_list", responses={200: s.MemberListOutput}, tags=["chats"])
+    def get(self, request, chat_id: int):
+        return Response({"results": selectors.chat_members(user_id=request.user.id, chat_id=chat_id)})
+
+    @extend_schema(request=s.MembersAddInput, responses={200: s.MemberListOutput}, tags=["chats"])
+    def post(self, request, chat_id: int):
+        data = _parse(s.MembersAddInput, request.data)
+        services.chat_members_add(actor=request.user, chat_id=chat_id, user_ids=data["user_ids"])
+        return Response({"results": selectors.chat_members(user_id=request.user.id, chat_id=chat_id)})
+
+
+class MemberDetailView(APIView):
+    @extend_schema(
+        responses={204: None}, tags=["chats"], description="Remove a member (admins), or leave (yourself)."
+    )
+    def delete(self, request, chat_id: int, user_id: int):
+        services.chat_member_remove(actor=request.user, chat_id=chat_id, user_id=user_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=s.MemberRoleInput, responses={204: None}, tags=["chats"])
+    def patch(self, request, chat_id: int, user_id: int):
+        data = _parse(s.MemberRoleInput, request.data)
+        services.chat_member_set_role(actor=request.user, chat_id=chat_id, user_id=user_id, role=data["role"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MessageListView(APIView):
+    @extend_schema(
+        operation_id="messages_list",
+        parameters=[s.HistoryQuery],
+        responses={200: s.MessagePageOutput},
+        tags=["messages"],
+    )
+    def get(self, request, chat_id: int):
+        query = _parse(s.HistoryQuery, request.query_params)
+        return Response(selectors.history_page(user_id=request.user.id, chat_id=chat_id, **query))
+
+    @extend_schema(
+        request=s.MessageSendInput, responses={200: s.MessageOutput, 201: s.MessageOutput}, tags=["messages"]
+    )
+    def post(self, request, chat_id: int):
+        data = _parse(s.MessageSendInput, request.data)
+        stored, _pts, created = services.message_send(
+            sender=request.user,
+            chat_id=chat_id,
+            text=data["text"],
+            client_msg_id=data.get("client_msg_id"),
+            reply_to=data.get("reply_to"),
+            attachment_ids=data["attachments"],
+        )
+        return Response(
+            message_public(stored), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        )
+
+
+class MessageDetailView(APIView):
+    @extend_schema(request=s.MessageEditInput, responses={200: s.MessageOutput}, tags=["messages"])
+    def patch(self, request, chat_id: int, message_id: int):
+        data = _parse(s.MessageEditInput, request.data)
+        stored, _pts = services.message_edit(
+            user=request.user, chat_id=chat_id, message_id=message_id, text=data["text"]
+        )
+        return Response(message_public(stored))
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("for_everyone", bool, description="Delete for every member, not just you.")
+        ],
+        responses={204: None},
+        tags=["messages"],
+    )
+    def delete(self, request, chat_id: int, message_id: int):
+        query = _parse(s.MessageDeleteQuery, request.query_params)
+        services.message_delete(
+            user=request.user, chat_id=chat_id, message_id=message_id, for_everyone=query["for_everyone"]
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ReadView(APIView):
+    @extend_schema(request=s.ReadInput, responses={200: s.ReadOutput}, tags=["messages"])
+    def post(self, request, chat_id: int):
+        data = _parse(s.ReadInput, request.data)
+        return Response(
+            {"last_read_seq": services.chat_read(user=request.user, chat_id=chat_id, seq=data["seq"])}
+        )
+
+
+class UpdatesView(APIView):
+    @extend_schema(parameters=[s.UpdatesQuery], responses={200: s.UpdatesOutput}, tags=["updates"])
+    def get(self, request):
+        query = _parse(s.UpdatesQuery, request.query_params)
+        return Response(
+            updates_since(user_id=request.user.id, since=query["since"], limit=query.get("limit"))
+        )
+
+
+class UpdatesStateView(APIView):
+    @extend_schema(responses={200: s.StateOutput}, tags=["updates"])
+    def get(self, request):
+        return Response({"pts": updates_state(user_id=request.user.id)})

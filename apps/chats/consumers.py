@@ -1,0 +1,172 @@
+"""The WebSocket at /ws/: one consumer per socket. It parses frames, calls the same services as
+the REST API, and forwards what the channel layer delivers to `user.<id>`.
+
+Close codes: 4401 bad, missing or revoked token; 4403 banned."""
+
+from __future__ import annotations
+
+import json
+import logging
+from uuid import UUID
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.core.serializers.json import DjangoJSONEncoder
+
+from apps.accounts.services import CLOSE_BANNED, CLOSE_UNAUTHORIZED
+from apps.accounts.ws_auth import BEARER_SUBPROTOCOL
+from apps.core.errors import ApplicationError
+from apps.core.realtime import user_group
+
+from . import services
+from .history import message_public
+from .presence import presence_connected, presence_disconnected
+from .updates import updates_since
+
+logger = logging.getLogger(__name__)
+
+
+class FrameError(ApplicationError):
+    def __init__(self, code: str, detail: str):
+        super().__init__(code, detail)
+
+
+def _int(frame: dict, name: str, *, required: bool = True, default=None) -> int | None:
+    value = frame.get(name, default)
+    if value is None and not required:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise FrameError("invalid_frame", f"`{name}` must be an integer.")
+    return value
+
+
+def _uuid(frame: dict, name: str) -> UUID:
+    try:
+        return UUID(str(frame[name]))
+    except (KeyError, ValueError):
+        raise FrameError("invalid_frame", f"`{name}` must be a UUID.") from None
+
+
+class ChatConsumer(AsyncWebsocketConsumer):
+    async def connect(self):
+        self.user = self.scope.get("user")
+        offered = self.scope.get("subprotocols") or []
+        subprotocol = BEARER_SUBPROTOCOL if BEARER_SUBPROTOCOL in offered else None
+        await self.accept(subprotocol)
+        if self.user is None or not self.user.is_authenticated:
+            # Accept first, then close: a close code reaches the client only after the handshake.
+            code = CLOSE_BANNED if self.scope.get("auth_error") == "account_banned" else CLOSE_UNAUTHORIZED
+            await self.close(code=code)
+            return
+        self.group = user_group(self.user.id)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await database_sync_to_async(presence_connected)(user_id=self.user.id)
+
+    async def disconnect(self, code):
+        if getattr(self, "group", None):
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+            await database_sync_to_async(presence_disconnected)(user_id=self.user.id)
+
+    async def send_json(self, frame: dict) -> None:
+        await self.send(text_data=json.dumps(frame, cls=DjangoJSONEncoder))
+
+    async def receive(self, text_data=None, bytes_data=None):
+        if text_data is None:
+            await self._error("binary_not_supported", "Frames are JSON text, not binary.", None)
+            return
+        try:
+            frame = json.loads(text_data)
+        except ValueError:
+            await self._error("malformed_json", "The frame is not valid JSON.", None)
+            return
+        if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
+            await self._error("invalid_frame", 'A frame is a JSON object with a "type".', None)
+            return
+        ref = frame.get("ref", frame.get("client_msg_id"))
+        handler = self.HANDLERS.get(frame["type"])
+        if handler is None:
+            await self._error("unknown_type", f"Unknown frame type {frame['type']!r}.", ref)
+            return
+        try:
+            await handler(self, frame)
+        except ApplicationError as exc:
+            await self._error(exc.code, exc.detail, ref, fields=exc.fields)
+
+    async def _error(self, code: str, detail: str, ref, fields=None) -> None:
+        frame = {"type": "error", "code": str(code), "detail": detail, "ref": ref}
+        if fields:
+            frame["fields"] = fields
+        await self.send_json(frame)
+
+    # --- Client frames ------------------------------------------------------------------
+
+    async def on_message_send(self, frame):
+        client_msg_id = _uuid(frame, "client_msg_id")
+        attachments = frame.get("attachments") or []
+        if not isinstance(attachments, list) or not all(isinstance(a, int) for a in attachments):
+            raise FrameError("invalid_frame", "`attachments` is a list of file ids.")
+        stored, pts, _created = await database_sync_to_async(services.message_send)(
+            sender=self.user,
+            chat_id=_int(frame, "chat_id"),
+            text=frame.get("text", ""),
+            client_msg_id=client_msg_id,
+            reply_to=_int(frame, "reply_to", required=False),
+            attachment_ids=attachments,
+            origin=self.channel_name,
+        )
+        await self.send_json(
+            {"type": "message.ack", "ref": str(client_msg_id), "pts": pts, "message": message_public(stored)}
+        )
+
+    async def on_message_edit(self, frame):
+        await database_sync_to_async(services.message_edit)(
+            user=self.user,
+            chat_id=_int(frame, "chat_id"),
+            message_id=_int(frame, "message_id"),
+            text=frame.get("text"),
+        )
+
+    async def on_message_delete(self, frame):
+        await database_sync_to_async(services.message_delete)(
+            user=self.user,
+            chat_id=_int(frame, "chat_id"),
+            message_id=_int(frame, "message_id"),
+            for_everyone=frame.get("for_everyone") is True,
+        )
+
+    async def on_typing(self, frame):
+        await database_sync_to_async(services.typing_send)(user=self.user, chat_id=_int(frame, "chat_id"))
+
+    async def on_read(self, frame):
+        await database_sync_to_async(services.chat_read)(
+            user=self.user, chat_id=_int(frame, "chat_id"), seq=_int(frame, "seq")
+        )
+
+    async def on_sync(self, frame):
+        result = await database_sync_to_async(updates_since)(
+            user_id=self.user.id, since=_int(frame, "since"), limit=_int(frame, "limit", required=False)
+        )
+        await self.send_json({"type": "sync", "ref": frame.get("ref"), **result})
+
+    async def on_ping(self, frame):
+        await self.send_json({"type": "pong", "ref": frame.get("ref")})
+
+    HANDLERS = {
+        "message.send": on_message_send,
+        "message.edit": on_message_edit,
+        "message.delete": on_message_delete,
+        "typing": on_typing,
+        "read": on_read,
+        "sync": on_sync,
+        "ping": on_ping,
+    }
+
+    # --- Channel-layer events -----------------------------------------------------------
+
+    async def deliver(self, event):
+        if event.get("exclude") != self.channel_name:
+            await self.send(text_data=event["text"])
+
+    async def session_close(self, event):
+        """Sent by accounts when a user is banned or logs out everywhere."""
+        await self.close(code=event.get("code", CLOSE_UNAUTHORIZED))

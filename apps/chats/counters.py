@@ -1,0 +1,63 @@
+"""Race-free counters: a chat's message `seq` and each user's update-log `pts`.
+
+Each is taken with one `UPDATE ... RETURNING` inside the caller's transaction: the row stays
+locked until commit, so concurrent senders queue and numbers are dense (a rolled-back send
+gives its number back).
+"""
+
+from __future__ import annotations
+
+from django.db import connections, router
+from django.utils import timezone
+
+from .models import Chat, UpdateState
+
+
+def next_seq(*, chat_id: int) -> int | None:
+    """The chat's next message seq (None if there is no such chat); also marks it active now."""
+    connection = connections[router.db_for_write(Chat)]
+    table = connection.ops.quote_name(Chat._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_seq = last_seq + 1, last_activity_at = %s "  # noqa: S608 (quoted name)
+            "WHERE id = %s RETURNING last_seq",
+            [timezone.now(), chat_id],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def _bump(connection, user_ids: list[int]) -> dict[int, int]:
+    table = connection.ops.quote_name(UpdateState._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Lock the rows in id order first: two multi-user bumps never deadlock.
+            cursor.execute(
+                f"UPDATE {table} AS s SET pts = s.pts + 1 FROM ("  # noqa: S608
+                f"  SELECT user_id FROM {table} WHERE user_id = ANY(%s) ORDER BY user_id FOR UPDATE"
+                ") AS locked WHERE s.user_id = locked.user_id RETURNING s.user_id, s.pts",
+                [user_ids],
+            )
+        else:  # SQLite: one writer at a time, no deadlock to avoid
+            marks = ",".join(["%s"] * len(user_ids))
+            cursor.execute(
+                f"UPDATE {table} SET pts = pts + 1 WHERE user_id IN ({marks}) RETURNING user_id, pts",  # noqa: S608
+                user_ids,
+            )
+        return dict(cursor.fetchall())
+
+
+def next_pts(*, user_ids) -> dict[int, int]:
+    """{user_id: that user's next pts} for every user, in the current transaction."""
+    user_ids = sorted(set(user_ids))
+    if not user_ids:
+        return {}
+    connection = connections[router.db_for_write(UpdateState)]
+    taken = _bump(connection, user_ids)
+    missing = [user_id for user_id in user_ids if user_id not in taken]
+    if missing:  # first event for these users: start their logs
+        UpdateState.objects.bulk_create(
+            [UpdateState(user_id=user_id) for user_id in missing], ignore_conflicts=True
+        )
+        taken.update(_bump(connection, missing))
+    return taken

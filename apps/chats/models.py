@@ -1,0 +1,122 @@
+"""Chats and memberships live in Postgres; messages and the per-user update log in the document
+store (see telegram.routers), holding plain ids."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from apps.core.fields import EncryptedJSONField, EncryptedTextField
+from apps.core.models import DocumentModel
+
+
+class Chat(models.Model):
+    class Kind(models.TextChoices):
+        DIRECT = "direct"
+        GROUP = "group"
+
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    title = models.CharField(max_length=128, blank=True, default="")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    # The seq of the newest message; taken with UPDATE ... RETURNING, so concurrent senders queue.
+    last_seq = models.BigIntegerField(default=0)
+    last_activity_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # "<lower user id>:<higher user id>" for direct chats: one direct chat per pair.
+    direct_key = models.CharField(max_length=41, null=True, blank=True, unique=True)
+    # Bumped with every membership change; orders writes of the membership cache.
+    members_version = models.PositiveBigIntegerField(default=1)
+
+    def __str__(self):
+        return self.title or f"{self.kind} chat {self.pk}"
+
+
+class ChatMember(models.Model):
+    class Role(models.TextChoices):
+        OWNER = "owner"
+        ADMIN = "admin"
+        MEMBER = "member"
+
+    chat = models.ForeignKey(Chat, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    role = models.CharField(max_length=8, choices=Role.choices, default=Role.MEMBER)
+    joined_at = models.DateTimeField(auto_now_add=True)
+    last_read_seq = models.BigIntegerField(default=0)
+    muted_until = models.DateTimeField(null=True, blank=True)
+    # Bumped when the member deletes messages for themselves; orders writes of that cache.
+    hidden_version = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["chat", "user"], name="chats_unique_member")]
+        indexes = [models.Index(fields=["user", "chat"])]
+
+    def __str__(self):
+        return f"{self.user_id} in {self.chat_id} ({self.role})"
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role in (self.Role.OWNER, self.Role.ADMIN)
+
+
+class Message(DocumentModel):
+    chat_id = models.BigIntegerField()
+    seq = models.BigIntegerField()
+    sender_id = models.BigIntegerField(null=True)
+    text = EncryptedTextField(blank=True, default="")
+    # Snapshots of the attached files (apps.files.selectors.attachment_snapshot), encrypted.
+    attachments = EncryptedJSONField(default=list)
+    reply_to = models.BigIntegerField(null=True, blank=True)
+    forwarded_from = EncryptedJSONField(null=True, blank=True)
+    client_msg_id = models.UUIDField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    deleted = models.BooleanField(default=False)
+    # Bumped on every edit and delete; caches keep the newest version of each message.
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["chat_id", "seq"], name="chats_message_unique_seq"),
+            models.UniqueConstraint(
+                fields=["sender_id", "client_msg_id"],
+                condition=Q(client_msg_id__isnull=False),
+                name="chats_message_unique_client_id",
+            ),
+        ]
+
+    def __str__(self):
+        return f"message {self.chat_id}#{self.seq}"
+
+
+class HiddenMessage(DocumentModel):
+    """A message a member deleted for themselves only."""
+
+    user_id = models.BigIntegerField()
+    chat_id = models.BigIntegerField()
+    message_id = models.BigIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user_id", "message_id"], name="chats_unique_hidden")]
+        indexes = [models.Index(fields=["user_id", "chat_id"])]
+
+
+class UpdateState(DocumentModel):
+    """The newest `pts` of a user's update log."""
+
+    user_id = models.BigIntegerField(primary_key=True)
+    pts = models.BigIntegerField(default=0)
+
+
+class Update(DocumentModel):
+    """One durable event in one user's log (Telegram's pts): what a client that was away asks for."""
+
+    user_id = models.BigIntegerField()
+    pts = models.BigIntegerField()
+    kind = models.CharField(max_length=32)
+    payload = EncryptedJSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user_id", "pts"], name="chats_update_unique_pts")]
+        indexes = [models.Index(fields=["created_at"])]

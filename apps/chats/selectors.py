@@ -1,0 +1,234 @@
+"""Chat reads. Lists make a fixed number of queries whatever their length; the first page of a
+chat's history, its membership and a member's hidden messages come from caches."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db.models import Q
+
+from apps.core.cache import versioned_get, versioned_set
+from apps.core.errors import NotFound
+from apps.profiles.selectors import profiles_for
+
+from .errors import ChatError
+from .history import history_cache_read, history_cache_rebuild, message_public, message_stored
+from .models import Chat, ChatMember, HiddenMessage, Message
+
+# --- Membership (cached per chat) -----------------------------------------------------------
+
+
+def _members_key(chat_id: int) -> str:
+    return f"chat:{chat_id}:members"
+
+
+def members_refill(*, chat_id: int) -> dict[int, str]:
+    rows = list(
+        ChatMember.objects.filter(chat_id=chat_id).values_list("user_id", "role", "chat__members_version")
+    )
+    members = {user_id: role for user_id, role, _ in rows}
+    if rows:
+        versioned_set(_members_key(chat_id), rows[0][2], members, ttl=settings.MEMBERS_CACHE_TTL)
+    return members
+
+
+def members_of(*, chat_id: int) -> dict[int, str]:
+    """{user_id: role} of the chat's members ({} for no chat)."""
+    cached = versioned_get(_members_key(chat_id))
+    if cached is not None:
+        return {int(user_id): role for user_id, role in cached.items()}
+    return members_refill(chat_id=chat_id)
+
+
+def chat_role(*, chat_id: int, user_id: int) -> str:
+    """The user's role in the chat; NotFound when they are not a member (or no such chat): a
+    non-member learns nothing of a chat, not even that it exists."""
+    role = members_of(chat_id=chat_id).get(user_id)
+    if role is None:
+        raise NotFound("There is no such chat among yours.", code=ChatError.CHAT_NOT_FOUND)
+    return role
+
+
+# --- Messages a member deleted for themselves (cached per member and chat) ------------------
+
+
+def _hidden_key(user_id: int, chat_id: int) -> str:
+    return f"chat:{chat_id}:hidden:{user_id}"
+
+
+def hidden_refill(*, user_id: int, chat_id: int) -> set[int]:
+    version = (
+        ChatMember.objects.filter(chat_id=chat_id, user_id=user_id)
+        .values_list("hidden_version", flat=True)
+        .first()
+    )
+    ids = set(
+        HiddenMessage.objects.filter(user_id=user_id, chat_id=chat_id).values_list("message_id", flat=True)
+    )
+    if version is not None:
+        versioned_set(_hidden_key(user_id, chat_id), version, sorted(ids), ttl=settings.MEMBERS_CACHE_TTL)
+    return ids
+
+
+def hidden_for(*, user_id: int, chat_id: int) -> set[int]:
+    cached = versioned_get(_hidden_key(user_id, chat_id))
+    return set(cached) if cached is not None else hidden_refill(user_id=user_id, chat_id=chat_id)
+
+
+# --- History --------------------------------------------------------------------------------
+
+
+def _visible(stored: dict, hidden: set[int]) -> bool:
+    return not stored["deleted"] and stored["id"] not in hidden
+
+
+def _first_page_from_cache(*, chat_id: int, hidden: set[int], limit: int) -> dict | None:
+    window = history_cache_read(chat_id=chat_id)
+    if window is None:
+        window = history_cache_rebuild(chat_id=chat_id)
+    visible = [stored for stored in reversed(window) if _visible(stored, hidden)]
+    whole_history = not window or window[0]["seq"] == 1
+    if len(visible) > limit or whole_history:
+        page = visible[:limit]
+        return {"results": [message_public(s) for s in page], "has_more": len(visible) > limit}
+    return None  # too many deleted or hidden in the window: ask the database
+
+
+def history_page(
+    *,
+    user_id: int,
+    chat_id: int,
+    before_seq: int | None = None,
+    after_seq: int | None = None,
+    limit: int = 50,
+) -> dict:
+    """A page of the chat's messages the user can see: newest first (no cursor, or
+    `before_seq`), or oldest first after `after_seq` (catch-up)."""
+    chat_role(chat_id=chat_id, user_id=user_id)
+    hidden = hidden_for(user_id=user_id, chat_id=chat_id)
+    if before_seq is None and after_seq is None and limit < settings.HISTORY_CACHE_SIZE:
+        page = _first_page_from_cache(chat_id=chat_id, hidden=hidden, limit=limit)
+        if page is not None:
+            return page
+    queryset = Message.objects.filter(chat_id=chat_id, deleted=False).exclude(id__in=hidden)
+    if after_seq is not None:
+        rows = list(queryset.filter(seq__gt=after_seq).order_by("seq")[: limit + 1])
+    else:
+        if before_seq is not None:
+            queryset = queryset.filter(seq__lt=before_seq)
+        rows = list(queryset.order_by("-seq")[: limit + 1])
+    return {
+        "results": [message_public(message_stored(m)) for m in rows[:limit]],
+        "has_more": len(rows) > limit,
+    }
+
+
+# --- Chats ----------------------------------------------------------------------------------
+
+
+def _last_messages(chats: list[Chat]) -> dict[int, dict]:
+    """{chat_id: newest message} for the chats, in one query."""
+    wanted = [chat for chat in chats if chat.last_seq]
+    if not wanted:
+        return {}
+    condition = Q()
+    for chat in wanted:
+        condition |= Q(chat_id=chat.pk, seq=chat.last_seq)
+    return {
+        message.chat_id: message_public(message_stored(message))
+        for message in Message.objects.filter(condition)
+    }
+
+
+def _peers(chats: list[Chat], user_id: int) -> dict[int, dict]:
+    """{chat_id: the other member's public profile} for the direct chats, in two look-ups."""
+    direct_ids = [chat.pk for chat in chats if chat.kind == Chat.Kind.DIRECT]
+    if not direct_ids:
+        return {}
+    pairs = dict(
+        ChatMember.objects.filter(chat_id__in=direct_ids)
+        .exclude(user_id=user_id)
+        .values_list("chat_id", "user_id")
+    )
+    profiles = profiles_for(user_ids=pairs.values())
+    peers = {}
+    for chat_id, peer_id in pairs.items():
+        profile = profiles.get(peer_id)
+        peers[chat_id] = {
+            "id": peer_id,
+            "username": profile["username"] if profile else None,
+            "display_name": profile["display_name"] if profile else "Deleted account",
+            "avatar_url": profile["avatar_url"] if profile else None,
+        }
+    return peers
+
+
+def _chat_rows(memberships: list[ChatMember], user_id: int) -> list[dict]:
+    chats = [membership.chat for membership in memberships]
+    last = _last_messages(chats)
+    peers = _peers(chats, user_id)
+    return [
+        {
+            "id": m.chat.pk,
+            "kind": m.chat.kind,
+            "title": m.chat.title
+            if m.chat.kind == Chat.Kind.GROUP
+            else (peers.get(m.chat.pk) or {}).get("display_name", ""),
+            "last_seq": m.chat.last_seq,
+            "unread_count": max(0, m.chat.last_seq - m.last_read_seq),
+            "last_read_seq": m.last_read_seq,
+            "last_message": last.get(m.chat.pk),
+            "peer": peers.get(m.chat.pk),
+            "role": m.role,
+            "muted_until": m.muted_until,
+            "created_at": m.chat.created_at,
+            "last_activity_at": m.chat.last_activity_at,
+        }
+        for m in memberships
+    ]
+
+
+def chat_list(*, user_id: int, before: tuple | None = None, limit: int = 50) -> dict:
+    """The user's chats, most recently active first, with last message, unread count and, for
+    direct chats, the peer: four queries whatever the number of chats."""
+    queryset = ChatMember.objects.filter(user_id=user_id).select_related("chat")
+    if before is not None:
+        activity, chat_id = before
+        queryset = queryset.filter(
+            Q(chat__last_activity_at__lt=activity) | Q(chat__last_activity_at=activity, chat_id__lt=chat_id)
+        )
+    memberships = list(queryset.order_by("-chat__last_activity_at", "-chat_id")[: limit + 1])
+    rows = _chat_rows(memberships[:limit], user_id)
+    return {"results": rows, "has_more": len(memberships) > limit}
+
+
+def chat_detail(*, user_id: int, chat_id: int) -> dict:
+    membership = ChatMember.objects.filter(user_id=user_id, chat_id=chat_id).select_related("chat").first()
+    if membership is None:
+        raise NotFound("There is no such chat among yours.", code=ChatError.CHAT_NOT_FOUND)
+    row = _chat_rows([membership], user_id)[0]
+    row["member_count"] = len(members_of(chat_id=chat_id))
+    return row
+
+
+def chat_members(*, user_id: int, chat_id: int) -> list[dict]:
+    chat_role(chat_id=chat_id, user_id=user_id)
+    rows = list(
+        ChatMember.objects.filter(chat_id=chat_id)
+        .order_by("joined_at", "id")
+        .values("user_id", "role", "joined_at")
+    )
+    profiles = profiles_for(user_ids=[row["user_id"] for row in rows])
+    return [
+        {"user": profiles.get(row["user_id"]), "role": row["role"], "joined_at": row["joined_at"]}
+        for row in rows
+    ]
+
+
+def direct_peer_ids(*, user_id: int) -> list[int]:
+    """The other members of the user's direct chats (presence goes to them)."""
+    chat_ids = ChatMember.objects.filter(user_id=user_id, chat__kind=Chat.Kind.DIRECT).values("chat_id")
+    return list(
+        ChatMember.objects.filter(chat_id__in=chat_ids)
+        .exclude(user_id=user_id)
+        .values_list("user_id", flat=True)
+    )

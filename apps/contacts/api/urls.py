@@ -1,0 +1,27 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("contacts/", views.ContactListView.as_view(), name="contacts"),
+    path("contacts/lookup/", views.LookupView.as_view(), name="contacts-lookup"),
+    path("contacts/invitations/", views.InvitationListView.as_view(), name="invitations"),
+    path(
+        "contacts/invitations/<int:invitation_id>/accept/",
+        views.InvitationAcceptView.as_view(),
+        name="invitation-accept",
+    ),
+    path(
+        "contacts/invitations/<int:invitation_id>/deny/",
+        views.InvitationDenyView.as_view(),
+        name="invitation-deny",
+    ),
+    path(
+        "contacts/invitations/<int:invitation_id>/cancel/",
+        views.InvitationCancelView.as_view(),
+        name="invitation-cancel",
+    ),
+    path("contacts/<int:user_id>/", views.ContactDetailView.as_view(), name="contact-detail"),
+    path("blocks/", views.BlockListView.as_view(), name="blocks"),
+    path("blocks/<int:user_id>/", views.BlockDetailView.as_view(), name="block-detail"),
+]

@@ -1,0 +1,111 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from apps.contacts import selectors, services
+
+from . import serializers as s
+
+
+def _parse(serializer_class, data):
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class ContactListView(APIView):
+    @extend_schema(operation_id="contacts_list", responses={200: s.PeopleOutput}, tags=["contacts"])
+    def get(self, request):
+        return Response({"results": selectors.contact_list(user_id=request.user.id)})
+
+
+class ContactDetailView(APIView):
+    @extend_schema(responses={204: None}, tags=["contacts"])
+    def delete(self, request, user_id: int):
+        services.contact_remove(user=request.user, contact_id=user_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class InvitationListView(APIView):
+    @extend_schema(
+        operation_id="invitations_list",
+        parameters=[s.InvitationQuery],
+        responses={200: s.InvitationPageOutput},
+        tags=["contacts"],
+    )
+    def get(self, request):
+        query = _parse(s.InvitationQuery, request.query_params)
+        rows, has_more = selectors.invitations_for(
+            user_id=request.user.id,
+            direction=query["direction"],
+            status=query.get("status"),
+            before_id=query.get("before"),
+            limit=query["limit"],
+        )
+        return Response({"results": [services.invitation_public(row) for row in rows], "has_more": has_more})
+
+    @extend_schema(
+        request=s.InvitationInput,
+        responses={200: s.InvitationOutput, 201: s.InvitationOutput},
+        tags=["contacts"],
+    )
+    def post(self, request):
+        data = _parse(s.InvitationInput, request.data)
+        invitation, created = services.invitation_send(from_user=request.user, to_user_id=data["user_id"])
+        return Response(
+            services.invitation_public(invitation),
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+def _decision_view(action):
+    class DecisionView(APIView):
+        @extend_schema(request=None, responses={200: s.InvitationOutput}, tags=["contacts"])
+        def post(self, request, invitation_id: int):
+            invitation = action(user=request.user, invitation_id=invitation_id)
+            return Response(services.invitation_public(invitation))
+
+    DecisionView.__name__ = f"Invitation{action.__name__.split('_')[-1].title()}View"
+    return DecisionView
+
+
+InvitationAcceptView = _decision_view(services.invitation_accept)
+InvitationDenyView = _decision_view(services.invitation_deny)
+InvitationCancelView = _decision_view(services.invitation_cancel)
+
+
+class BlockListView(APIView):
+    @extend_schema(operation_id="blocks_list", responses={200: s.PeopleOutput}, tags=["contacts"])
+    def get(self, request):
+        return Response({"results": selectors.blocked_list(user_id=request.user.id)})
+
+    @extend_schema(request=s.BlockInput, responses={201: None, 200: None}, tags=["contacts"])
+    def post(self, request):
+        data = _parse(s.BlockInput, request.data)
+        created = services.user_block(user=request.user, blocked_id=data["user_id"])
+        return Response(status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+class BlockDetailView(APIView):
+    @extend_schema(responses={204: None}, tags=["contacts"])
+    def delete(self, request, user_id: int):
+        services.user_unblock(user=request.user, blocked_id=user_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class LookupView(APIView):
+    """Find a person by exact e-mail or phone. The answer has the same shape whether or not
+    anyone has them; only people who allow being found this way are shown."""
+
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "lookup"
+
+    @extend_schema(request=s.LookupInput, responses={200: s.LookupOutput}, tags=["contacts"])
+    def post(self, request):
+        data = _parse(s.LookupInput, request.data)
+        found = selectors.person_lookup(
+            viewer_id=request.user.id, email=data.get("email"), phone=data.get("phone")
+        )
+        return Response({"results": [found] if found else []})

@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db.models import Q
+
+from apps.core.cache import versioned_get, versioned_set
+from apps.profiles.selectors import profiles_for
+
+from .models import Block, Contact, ContactListVersion, Invitation
+
+
+def is_blocked(*, blocker_id: int, blocked_id: int) -> bool:
+    return Block.objects.filter(blocker_id=blocker_id, blocked_id=blocked_id).exists()
+
+
+def blocked_either_way(*, user_id: int, other_id: int) -> bool:
+    return Block.objects.filter(
+        Q(blocker_id=user_id, blocked_id=other_id) | Q(blocker_id=other_id, blocked_id=user_id)
+    ).exists()
+
+
+def blockers_of(*, user_id: int, among) -> set[int]:
+    """Those of `among` who blocked `user_id` (one query)."""
+    return set(
+        Block.objects.filter(blocked_id=user_id, blocker_id__in=list(among)).values_list(
+            "blocker_id", flat=True
+        )
+    )
+
+
+def blocked_among(*, blocker_id: int, among) -> set[int]:
+    """Those of `among` whom `blocker_id` blocked (one query)."""
+    return set(
+        Block.objects.filter(blocker_id=blocker_id, blocked_id__in=list(among)).values_list(
+            "blocked_id", flat=True
+        )
+    )
+
+
+def are_contacts(*, user_id: int, other_id: int) -> bool:
+    return Contact.objects.filter(owner_id=user_id, contact_id=other_id).exists()
+
+
+def _key(user_id: int) -> str:
+    return f"contacts:{user_id}"
+
+
+def contact_list_refill(*, user_id: int) -> list[dict]:
+    """Load the list from the database and offer it to the cache under its version. The version
+    is read first: rows newer than it are harmless, the writer's own refill overwrites them."""
+    version = (
+        ContactListVersion.objects.filter(user_id=user_id).values_list("version", flat=True).first() or 0
+    )
+    rows = [
+        {"user_id": contact_id, "since": created_at.isoformat()}
+        for contact_id, created_at in Contact.objects.filter(owner_id=user_id)
+        .order_by("-created_at", "-id")
+        .values_list("contact_id", "created_at")
+    ]
+    versioned_set(_key(user_id), version, rows, ttl=settings.CONTACTS_CACHE_TTL)
+    return rows
+
+
+def contact_list(*, user_id: int) -> list[dict]:
+    """[{"user": public profile, "since": iso time}] newest first: one cache read (three queries
+    when cold), whatever the length."""
+    rows = versioned_get(_key(user_id))
+    if rows is None:
+        rows = contact_list_refill(user_id=user_id)
+    profiles = profiles_for(user_ids=[row["user_id"] for row in rows])
+    return [
+        {"user": profiles[row["user_id"]], "since": row["since"]}
+        for row in rows
+        if row["user_id"] in profiles
+    ]
+
+
+def invitations_for(*, user_id: int, direction: str, status: str | None, before_id: int | None, limit: int):
+    queryset = Invitation.objects.filter(
+        **{"to_user_id" if direction == "incoming" else "from_user_id": user_id}
+    )
+    if status:
+        queryset = queryset.filter(status=status)
+    if before_id:
+        queryset = queryset.filter(id__lt=before_id)
+    rows = list(queryset.order_by("-id")[: limit + 1])
+    return rows[:limit], len(rows) > limit
+
+
+def blocked_list(*, user_id: int) -> list[dict]:
+    rows = list(
+        Block.objects.filter(blocker_id=user_id).order_by("-id").values_list("blocked_id", "created_at")
+    )
+    profiles = profiles_for(user_ids=[blocked_id for blocked_id, _ in rows])
+    return [
+        {"user": profiles[blocked_id], "since": since} for blocked_id, since in rows if blocked_id in profiles
+    ]
+
+
+def person_lookup(*, viewer_id: int, email: str | None = None, phone: str | None = None) -> dict | None:
+    """The public profile of the person with exactly this e-mail or phone, if they allow being
+    found and have not blocked the viewer; else None, so the answer never tells who exists."""
+    from apps.accounts.selectors import user_find_by_contact_point
+
+    user_id = user_find_by_contact_point(email=email, phone=phone)
+    if user_id is None or is_blocked(blocker_id=user_id, blocked_id=viewer_id):
+        return None
+    profile = profiles_for(user_ids=[user_id]).get(user_id)
+    return profile if profile and profile.get("discoverable") else None

@@ -1,0 +1,154 @@
+"""Cache helpers. Every cache is an optimisation: with it flushed the answers are the same.
+
+Two shapes, each with a Redis implementation (atomic Lua, shared by every instance) and a
+local one (the embedded default's local-memory cache, one process):
+
+- versioned values: `versioned_set` stores a value only if its version is newer than the
+  stored one, so a reader that loaded an old row can never overwrite what a writer stored after
+  its commit. The version comes from the database row (a counter bumped with every change).
+- a sorted window (`window_merge`/`window_read`): the newest N items of a sequence (a chat's
+  history, a channel's posts) keyed by their seq, each with a version; merging keeps the
+  newest version of each seq, so concurrent merges in any order converge. A sentinel marks
+  the window complete (built from the database); without it readers go to the database.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterable
+
+from django.core.cache import cache
+
+_local_lock = threading.Lock()
+SENTINEL = "!"
+
+_VERSIONED_SET = """
+local current = redis.call('HGET', KEYS[1], 'v')
+if current and tonumber(current) >= tonumber(ARGV[1]) then return 0 end
+redis.call('HSET', KEYS[1], 'v', ARGV[1], 'd', ARGV[2])
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+return 1
+"""
+
+_WINDOW_MERGE = """
+local key, limit, ttl = KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2])
+if ARGV[3] == '1' then redis.call('ZADD', key, -1, '!') end
+for i = 4, #ARGV, 3 do
+  local seq, version, blob = ARGV[i], tonumber(ARGV[i + 1]), ARGV[i + 2]
+  local present = redis.call('ZRANGEBYSCORE', key, seq, seq)
+  local newer = true
+  for _, member in ipairs(present) do
+    if tonumber(string.match(member, '^(%d+)|')) >= version then newer = false
+    else redis.call('ZREM', key, member) end
+  end
+  if newer then redis.call('ZADD', key, seq, version .. '|' .. blob) end
+end
+local first = 0
+if redis.call('ZSCORE', key, '!') then first = 1 end
+redis.call('ZREMRANGEBYRANK', key, first, -(limit + 1))
+redis.call('EXPIRE', key, ttl)
+return 1
+"""
+
+
+def _redis():
+    """The raw Redis client behind the default cache, or None on the local-memory cache."""
+    if not type(cache).__module__.startswith("django_redis"):
+        return None
+    from django_redis import get_redis_connection
+
+    return get_redis_connection("default")
+
+
+_scripts: dict[str, object] = {}
+
+
+def _script(client, source: str):
+    # One registered script per client (tests swap cache settings between runs).
+    key = f"{id(client)}:{hash(source)}"
+    if key not in _scripts:
+        _scripts[key] = client.register_script(source)
+    return _scripts[key]
+
+
+# --- Versioned values ---------------------------------------------------------------------
+
+
+def versioned_get_many(keys: Iterable[str]) -> dict[str, object]:
+    """{key: value} for the keys present."""
+    keys = list(keys)
+    client = _redis()
+    if client is None:
+        found = cache.get_many(keys)
+        return {key: entry[1] for key, entry in found.items()}
+    pipe = client.pipeline(transaction=False)
+    for key in keys:
+        pipe.hget(cache.make_key(key), "d")
+    return {key: json.loads(raw) for key, raw in zip(keys, pipe.execute(), strict=True) if raw is not None}
+
+
+def versioned_get(key: str):
+    return versioned_get_many([key]).get(key)
+
+
+def versioned_set(key: str, version: int, value, *, ttl: int) -> bool:
+    """Store `value` unless a value of the same or a newer version is there. True if stored."""
+    client = _redis()
+    if client is None:
+        with _local_lock:
+            current = cache.get(key)
+            if current is not None and current[0] >= version:
+                return False
+            cache.set(key, (version, value), timeout=ttl)
+            return True
+    stored = _script(client, _VERSIONED_SET)(
+        keys=[cache.make_key(key)], args=[version, json.dumps(value, separators=(",", ":")), ttl]
+    )
+    return bool(stored)
+
+
+def cache_delete(*keys: str) -> None:
+    cache.delete_many(list(keys))
+
+
+# --- Sorted windows -----------------------------------------------------------------------
+
+
+def window_merge(
+    key: str, items: Iterable[tuple[int, int, str]], *, limit: int, ttl: int, complete: bool = False
+) -> None:
+    """Merge (seq, version, blob) items into the window at `key`, keeping the newest `limit`.
+
+    `complete=True` says the items are the newest `limit` read from the database, so the window
+    may answer reads from now on.
+    """
+    items = list(items)
+    client = _redis()
+    if client is None:
+        with _local_lock:
+            entries, is_complete = cache.get(key) or ({}, False)
+            for seq, version, blob in items:
+                if seq not in entries or entries[seq][0] < version:
+                    entries[seq] = (version, blob)
+            kept = dict(sorted(entries.items())[-limit:])
+            cache.set(key, (kept, is_complete or complete), timeout=ttl)
+        return
+    args: list = [limit, ttl, "1" if complete else "0"]
+    for seq, version, blob in items:
+        args += [seq, version, blob]
+    _script(client, _WINDOW_MERGE)(keys=[cache.make_key(key)], args=args)
+
+
+def window_read(key: str) -> list[tuple[int, str]] | None:
+    """The window's (seq, blob) items, oldest first; None if it is missing or not complete."""
+    client = _redis()
+    if client is None:
+        entries, complete = cache.get(key) or ({}, False)
+        if not complete:
+            return None
+        return [(seq, blob) for seq, (_version, blob) in sorted(entries.items())]
+    members = client.zrange(cache.make_key(key), 0, -1, withscores=True)
+    if not members or members[0][0] != SENTINEL.encode():
+        return None
+    return [(int(score), member.decode().split("|", 1)[1]) for member, score in members[1:]]

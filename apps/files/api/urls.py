@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.FileUploadView.as_view(), name="files"),
+    path("<int:file_id>/", views.FileDetailView.as_view(), name="file-detail"),
+]

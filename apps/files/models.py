@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.db import models
+
+from apps.core.fields import EncryptedTextField
+
+
+class File(models.Model):
+    class Kind(models.TextChoices):
+        IMAGE = "image"
+        VIDEO = "video"
+        AUDIO = "audio"
+        DOCUMENT = "document"
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # Our own name for the object in storage (never the uploader's file name).
+    storage_name = models.CharField(max_length=255, unique=True)
+    content_type = models.CharField(max_length=100)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    size = models.PositiveBigIntegerField()
+    original_name = EncryptedTextField(blank=True, default="")
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.kind} {self.pk} ({self.content_type}, {self.size} bytes)"

@@ -1,0 +1,59 @@
+"""Profile reads. `profiles_for` answers for many users with one cache round trip and at most
+one query: lists of chats, contacts and members use it, never a query per row."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from apps.core.cache import versioned_get_many, versioned_set
+from apps.files.selectors import storage_url
+
+from .models import Profile
+
+
+def _key(user_id: int) -> str:
+    return f"profile:{user_id}"
+
+
+def profile_public(profile: Profile) -> dict:
+    return {
+        "id": profile.user_id,
+        "username": profile.username,
+        "display_name": profile.display_name,
+        "bio": profile.bio,
+        "avatar_url": storage_url(profile.avatar_path) if profile.avatar_path else None,
+        "sections": profile.sections,
+        "discoverable": profile.discoverable,
+    }
+
+
+def profile_cache_store(profile: Profile) -> None:
+    versioned_set(
+        _key(profile.user_id), profile.version, profile_public(profile), ttl=settings.PROFILE_CACHE_TTL
+    )
+
+
+def profiles_for(*, user_ids) -> dict[int, dict]:
+    """{user_id: public profile} for those of `user_ids` that have a profile."""
+    ids = list(dict.fromkeys(user_ids))
+    found = {int(key.split(":")[1]): value for key, value in versioned_get_many(map(_key, ids)).items()}
+    missing = [user_id for user_id in ids if user_id not in found]
+    if missing:
+        for profile in Profile.objects.filter(user_id__in=missing):
+            found[profile.user_id] = profile_public(profile)
+            profile_cache_store(profile)
+    return found
+
+
+def profile_get(*, user_id: int) -> dict | None:
+    return profiles_for(user_ids=[user_id]).get(user_id)
+
+
+def profile_visible_to(*, viewer_id: int, user_id: int) -> dict | None:
+    """A profile as `viewer_id` may see it: nobody sees the profile of someone who blocked them."""
+    if viewer_id != user_id:
+        from apps.contacts.selectors import is_blocked
+
+        if is_blocked(blocker_id=user_id, blocked_id=viewer_id):
+            return None
+    return profile_get(user_id=user_id)

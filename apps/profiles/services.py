@@ -1,0 +1,73 @@
+"""Profile writes."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import F
+
+from apps.core.errors import ApplicationError
+from apps.files.selectors import file_for_attaching
+
+from .errors import ProfileError
+from .models import Profile
+from .selectors import profile_cache_store
+
+MAX_SECTIONS = 20
+MAX_SECTION_BYTES = 2048
+
+
+def profile_create(*, user_id: int, username: str, display_name: str | None = None) -> Profile:
+    return Profile.objects.create(user_id=user_id, username=username, display_name=display_name or username)
+
+
+def _check_sections(sections) -> list[dict]:
+    def invalid(detail):
+        return ApplicationError.for_field("sections", ProfileError.SECTIONS_INVALID, detail)
+
+    if not isinstance(sections, list) or len(sections) > MAX_SECTIONS:
+        raise invalid(f"Give a list of at most {MAX_SECTIONS} sections.")
+    cleaned = []
+    for section in sections:
+        if not isinstance(section, dict) or set(section) != {"title", "body"}:
+            raise invalid('Each section is {"title": ..., "body": ...}.')
+        title, body = section["title"], section["body"]
+        if not isinstance(title, str) or not isinstance(body, str) or not title.strip():
+            raise invalid("A section's title and body are text, and the title is not empty.")
+        if len(title.encode()) + len(body.encode()) > MAX_SECTION_BYTES:
+            raise invalid(f"A section is at most {MAX_SECTION_BYTES} bytes.")
+        cleaned.append({"title": title.strip(), "body": body})
+    return cleaned
+
+
+@transaction.atomic
+def profile_update(*, user, **changes) -> Profile:
+    """Apply `changes` (display_name, bio, sections, username, avatar_file_id) to the user's
+    profile. A new username is taken through accounts, which owns its uniqueness."""
+    profile = Profile.objects.select_for_update().get(user_id=user.id)
+    if "sections" in changes:
+        changes["sections"] = _check_sections(changes["sections"])
+    if "username" in changes and changes["username"] != profile.username:
+        from apps.accounts.services import user_rename
+
+        changes["username"] = user_rename(user=user, username=changes["username"]).username
+    if "avatar_file_id" in changes:
+        avatar = changes["avatar_file_id"]
+        changes["avatar_path"] = (
+            file_for_attaching(file_id=avatar, user_id=user.id, images_only=True).storage_name
+            if avatar
+            else ""
+        )
+    for field, value in changes.items():
+        setattr(profile, field, value)
+    profile.version = F("version") + 1
+    profile.save()
+    profile.refresh_from_db()
+    transaction.on_commit(lambda: profile_cache_store(profile))
+    return profile
+
+
+def profile_rename(*, user_id: int, username: str) -> None:
+    """Keep the profile's copy of the username in step (called by accounts.user_rename)."""
+    Profile.objects.filter(user_id=user_id).update(username=username, version=F("version") + 1)
+    profile = Profile.objects.get(user_id=user_id)
+    transaction.on_commit(lambda: profile_cache_store(profile))
