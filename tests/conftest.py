@@ -82,3 +82,21 @@ def client_for(login):
         return client
 
     return _client_for
+
+
+@pytest.fixture
+def png_bytes():
+    """A real 8x8 PNG, made with Pillow."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 30, 30)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Uploads land in a per-test folder, never in the project's media/."""
+    settings.MEDIA_ROOT = tmp_path / "media"

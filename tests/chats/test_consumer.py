@@ -1,0 +1,304 @@
+"""The WebSocket protocol, through the project's real ASGI application."""
+
+import json
+import uuid
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+
+from apps.accounts import services as accounts
+from apps.chats import services
+from apps.chats.models import Message
+from telegram.asgi import application
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+db = database_sync_to_async
+
+
+async def token_for(user) -> str:
+    return (await db(accounts.tokens_issue)(user=user))["access"]
+
+
+async def open_socket(user=None, *, token=None, subprotocol=False):
+    token = token or await token_for(user)
+    if subprotocol:
+        socket = WebsocketCommunicator(application, "/ws/", subprotocols=["bearer", token])
+    else:
+        socket = WebsocketCommunicator(application, f"/ws/?token={token}")
+    connected, chosen = await socket.connect()
+    assert connected
+    socket.subprotocol = chosen
+    return socket
+
+
+async def frame(socket, *, skip=("presence",), timeout=3):
+    """The next frame whose type is not in `skip`."""
+    while True:
+        received = json.loads(await socket.receive_from(timeout=timeout))
+        if received["type"] not in skip:
+            return received
+
+
+async def nothing_more(socket, *, skip=("presence",)):
+    """None if no frame (but skipped types) arrives soon; else the unexpected frame. Unlike a
+    timed-out receive_from, receive_nothing leaves the application running."""
+    while not await socket.receive_nothing(timeout=0.3):
+        received = json.loads(await socket.receive_from())
+        if received["type"] not in skip:
+            return received
+    return None
+
+
+async def close_code(socket):
+    """The code the server closed the socket with (frames before the close are passed over)."""
+    while (output := await socket.receive_output(timeout=3))["type"] == "websocket.send":
+        pass
+    assert output["type"] == "websocket.close"
+    return output.get("code")
+
+
+@pytest.fixture
+async def people():
+    alice = await db(UserFactory)(username="alice", profile="Alice")
+    bob = await db(UserFactory)(username="bob", profile="Bob")
+    chat, _ = await db(services.chat_direct_open)(user=alice, peer_id=bob.id)
+    return alice, bob, chat
+
+
+async def test_missing_or_bad_token_closes_with_4401():
+    for path in ("/ws/", "/ws/?token=not.a.token"):
+        socket = WebsocketCommunicator(application, path)
+        connected, _ = await socket.connect()
+        assert connected
+        assert await close_code(socket) == 4401
+
+
+async def test_banned_users_socket_is_refused_with_4403(people):
+    alice, _bob, _chat = people
+    token = await token_for(alice)
+    await db(accounts.user_ban)(user=alice)
+
+    socket = WebsocketCommunicator(application, f"/ws/?token={token}")
+    await socket.connect()
+
+    assert await close_code(socket) == 4403
+
+
+async def test_token_in_the_subprotocol_header_is_accepted_and_echoes_bearer(people):
+    alice, _bob, _chat = people
+
+    socket = await open_socket(alice, subprotocol=True)
+
+    assert socket.subprotocol == "bearer"
+    await socket.send_json_to({"type": "ping", "ref": "p1"})
+    assert await frame(socket) == {"type": "pong", "ref": "p1"}
+    await socket.disconnect()
+
+
+async def test_message_reaches_every_device_of_every_member_with_their_own_pts(people):
+    alice, bob, chat = people
+    phone, laptop, bobs = await open_socket(alice), await open_socket(alice), await open_socket(bob)
+    client_msg_id = str(uuid.uuid4())
+
+    await phone.send_json_to(
+        {"type": "message.send", "chat_id": chat.id, "text": "hi", "client_msg_id": client_msg_id}
+    )
+
+    ack = await frame(phone)
+    assert ack["type"] == "message.ack"
+    assert ack["ref"] == client_msg_id
+    assert ack["message"]["text"] == "hi"
+    on_laptop, at_bob = await frame(laptop), await frame(bobs)
+    assert on_laptop["type"] == at_bob["type"] == "message.new"
+    assert on_laptop["message"]["id"] == at_bob["message"]["id"] == ack["message"]["id"]
+    assert on_laptop["pts"] == ack["pts"]
+    assert at_bob["pts"] == await db(lambda: bob_pts(bob))()
+    assert await nothing_more(phone) is None  # the sending socket has its ack, not a copy
+    for socket in (phone, laptop, bobs):
+        await socket.disconnect()
+
+
+def bob_pts(user):
+    from apps.chats.updates import updates_state
+
+    return updates_state(user_id=user.id)
+
+
+async def test_retried_frame_gets_the_same_ack_and_creates_no_second_message(people):
+    alice, _bob, chat = people
+    socket = await open_socket(alice)
+    send = {"type": "message.send", "chat_id": chat.id, "text": "once", "client_msg_id": str(uuid.uuid4())}
+
+    await socket.send_json_to(send)
+    first = await frame(socket)
+    await socket.send_json_to(send)
+    second = await frame(socket)
+
+    assert first["message"]["id"] == second["message"]["id"]
+    assert await db(Message.objects.filter(chat_id=chat.id).count)() == 1
+    await socket.disconnect()
+
+
+async def test_typing_and_read_receipts_go_to_the_other_members(people):
+    alice, bob, chat = people
+    await db(services.message_send)(sender=alice, chat_id=chat.id, text="read me")
+    alices, bobs = await open_socket(alice), await open_socket(bob)
+
+    await alices.send_json_to({"type": "typing", "chat_id": chat.id})
+    assert await frame(bobs) == {"type": "typing", "chat_id": chat.id, "user_id": alice.id}
+
+    await bobs.send_json_to({"type": "read", "chat_id": chat.id, "seq": 1})
+    receipt = await frame(alices)
+    assert {k: receipt[k] for k in ("type", "chat_id", "user_id", "seq")} == {
+        "type": "read",
+        "chat_id": chat.id,
+        "user_id": bob.id,
+        "seq": 1,
+    }
+    assert await nothing_more(alices) is None  # her own typing did not come back to her
+    await alices.disconnect()
+    await bobs.disconnect()
+
+
+async def test_edits_and_deletes_reach_the_other_member(people):
+    alice, bob, chat = people
+    stored, _, _ = await db(services.message_send)(sender=alice, chat_id=chat.id, text="draft")
+    alices, bobs = await open_socket(alice), await open_socket(bob)
+
+    await alices.send_json_to(
+        {"type": "message.edit", "chat_id": chat.id, "message_id": stored["id"], "text": "final"}
+    )
+    edited = await frame(bobs)
+    await alices.send_json_to(
+        {"type": "message.delete", "chat_id": chat.id, "message_id": stored["id"], "for_everyone": True}
+    )
+    deleted = await frame(bobs)
+
+    assert (edited["type"], edited["message"]["text"]) == ("message.edited", "final")
+    assert (deleted["type"], deleted["message_id"], deleted["for_everyone"]) == (
+        "message.deleted",
+        stored["id"],
+        True,
+    )
+    assert deleted["pts"] == edited["pts"] + 1
+    await alices.disconnect()
+    await bobs.disconnect()
+
+
+@pytest.mark.parametrize(
+    ("sent", "code"),
+    [
+        ("{not json", "malformed_json"),
+        ("[1, 2]", "invalid_frame"),
+        ('{"type": "teleport"}', "unknown_type"),
+        ('{"type": "read", "chat_id": "one", "seq": 1}', "invalid_frame"),
+        ('{"type": "message.send", "chat_id": 1, "text": "x"}', "invalid_frame"),
+    ],
+)
+async def test_malformed_frames_get_an_error_frame_and_the_socket_stays_open(people, sent, code):
+    alice, _bob, _chat = people
+    socket = await open_socket(alice)
+
+    await socket.send_to(text_data=sent)
+
+    error = await frame(socket)
+    assert error["type"] == "error"
+    assert error["code"] == code
+    assert error["detail"]
+    await socket.send_json_to({"type": "ping"})
+    assert (await frame(socket))["type"] == "pong"
+    await socket.disconnect()
+
+
+async def test_binary_frames_are_refused(people):
+    alice, _bob, _chat = people
+    socket = await open_socket(alice)
+
+    await socket.send_to(bytes_data=b"\x00\x01")
+
+    assert (await frame(socket))["code"] == "binary_not_supported"
+    await socket.disconnect()
+
+
+async def test_errors_carry_the_ref_of_the_frame_they_answer(people):
+    alice, _bob, chat = people
+    carol = await db(UserFactory)(username="carol")
+    socket = await open_socket(carol)
+    client_msg_id = str(uuid.uuid4())
+
+    await socket.send_json_to(
+        {"type": "message.send", "chat_id": chat.id, "text": "hi", "client_msg_id": client_msg_id}
+    )
+    not_member = await frame(socket)
+    await db(services.chat_direct_open)(user=carol, peer_id=alice.id)
+    mine = (await db(services.chat_direct_open)(user=carol, peer_id=alice.id))[0]
+    long_id = str(uuid.uuid4())
+    await socket.send_json_to(
+        {"type": "message.send", "chat_id": mine.id, "text": "x" * 4097, "client_msg_id": long_id}
+    )
+    too_long = await frame(socket)
+
+    assert (not_member["code"], not_member["ref"]) == ("chat_not_found", client_msg_id)
+    assert (too_long["code"], too_long["ref"]) == ("invalid", long_id)
+    assert too_long["fields"]["text"][0]["code"] == "text_too_long"
+    await socket.disconnect()
+
+
+async def test_a_member_who_left_cannot_write_to_the_group(people):
+    alice, bob, _chat = people
+    group = await db(services.chat_group_create)(creator=alice, title="G", member_ids=[bob.id])
+    socket = await open_socket(bob)
+    await db(services.chat_member_remove)(actor=bob, chat_id=group.id, user_id=bob.id)
+    await frame(socket)  # the chat.member.removed update
+
+    await socket.send_json_to(
+        {"type": "message.send", "chat_id": group.id, "text": "hi", "client_msg_id": str(uuid.uuid4())}
+    )
+
+    assert (await frame(socket))["code"] == "chat_not_found"
+    await socket.disconnect()
+
+
+async def test_sync_frame_returns_what_was_missed(people):
+    alice, bob, chat = people
+    for text in ("a", "b"):
+        await db(services.message_send)(sender=alice, chat_id=chat.id, text=text)
+    socket = await open_socket(bob)
+
+    await socket.send_json_to({"type": "sync", "since": 0, "ref": "s"})
+
+    answer = await frame(socket)
+    assert answer["type"] == "sync"
+    assert answer["ref"] == "s"
+    assert [u["message"]["text"] for u in answer["updates"]] == ["a", "b"]
+    assert answer["has_more"] is False
+    await socket.disconnect()
+
+
+async def test_presence_goes_to_direct_chat_peers(people):
+    alice, bob, _chat = people
+    bobs = await open_socket(bob)
+
+    alices = await open_socket(alice)
+    online = await frame(bobs, skip=())
+    await alices.disconnect()
+    offline = await frame(bobs, skip=())
+
+    assert (online["type"], online["user_id"], online["status"]) == ("presence", alice.id, "online")
+    assert (offline["status"], offline["user_id"]) == ("offline", alice.id)
+    assert offline["last_seen"]
+    await bobs.disconnect()
+
+
+async def test_logout_all_and_ban_close_open_sockets(people):
+    alice, bob, _chat = people
+    alices, bobs = await open_socket(alice), await open_socket(bob)
+
+    await db(accounts.user_logout_all)(user=alice)
+    await db(accounts.user_ban)(user=bob)
+
+    assert await close_code(alices) == 4401
+    assert await close_code(bobs) == 4403
