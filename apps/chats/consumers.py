@@ -60,12 +60,12 @@ class ChatConsumer(AsyncWebsocketConsumer):
             return
         self.group = user_group(self.user.id)
         await self.channel_layer.group_add(self.group, self.channel_name)
-        await database_sync_to_async(presence_connected)(user_id=self.user.id)
+        await presence_connected(user_id=self.user.id)
 
     async def disconnect(self, code):
         if getattr(self, "group", None):
             await self.channel_layer.group_discard(self.group, self.channel_name)
-            await database_sync_to_async(presence_disconnected)(user_id=self.user.id)
+            await presence_disconnected(user_id=self.user.id)
 
     async def send_json(self, frame: dict) -> None:
         await self.send(text_data=json.dumps(frame, cls=DjangoJSONEncoder))

@@ -57,7 +57,21 @@ async def close_code(socket):
     while (output := await socket.receive_output(timeout=3))["type"] == "websocket.send":
         pass
     assert output["type"] == "websocket.close"
+    # As a server does after the application closes: report the disconnect, let it finish.
+    await socket.send_input({"type": "websocket.disconnect", "code": output.get("code")})
+    await socket.wait(timeout=3)
     return output.get("code")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_channel_layer():
+    """Each test runs on its own event loop; the Redis layer's connections and locks belong to
+    the loop that made them, so every test gets a new layer instance."""
+    from channels.layers import channel_layers
+
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
 
 
 @pytest.fixture

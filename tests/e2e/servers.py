@@ -1,0 +1,162 @@
+"""Real server processes for end-to-end tests: a fresh Postgres database, migrated once, and N
+daphne processes on free loopback ports sharing it and one Redis database."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _next_redis_db(url: str) -> str:
+    """The suite flushes REDIS_URL's database between tests; servers use the next one."""
+    parsed = urlparse(url)
+    number = int(parsed.path.strip("/") or 0)
+    return urlunparse(parsed._replace(path=f"/{number + 1}"))
+
+
+@dataclass
+class Server:
+    port: int
+    process: subprocess.Popen
+    log: Path
+
+    @property
+    def http(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/ws/"
+
+
+class Stack:
+    """`with Stack(instances=2, tmp=...) as stack:` starts everything and stops it after."""
+
+    def __init__(self, *, instances: int, tmp: Path):
+        self.instances = instances
+        self.tmp = tmp
+        self.servers: list[Server] = []
+        admin = urlparse(os.environ["DATABASE_URL"])
+        self.database = f"tg_e2e_{uuid.uuid4().hex[:8]}"
+        self.admin_url = urlunparse(admin._replace(path="/postgres"))
+        self.env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "telegram.settings.test",
+            "DATABASE_URL": urlunparse(admin._replace(path=f"/{self.database}")),
+            "REDIS_URL": _next_redis_db(os.environ["REDIS_URL"]),
+            "CI": "",
+        }
+
+    def __enter__(self) -> Stack:
+        with psycopg.connect(self.admin_url, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{self.database}"')
+        try:
+            subprocess.run(
+                [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+                cwd=ROOT,
+                env=self.env,
+                check=True,
+                timeout=120,
+            )
+            import redis
+
+            redis.Redis.from_url(self.env["REDIS_URL"]).flushdb()
+            for index in range(self.instances):
+                self.servers.append(self._start(index))
+            for server in self.servers:
+                self._wait_healthy(server)
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def _start(self, index: int) -> Server:
+        port = free_port()
+        log = self.tmp / f"daphne-{index}.log"
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "daphne",
+                "-b",
+                "127.0.0.1",
+                "-p",
+                str(port),
+                "--application-close-timeout",
+                "2",
+                "telegram.asgi:application",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log.open("w"),
+            stderr=subprocess.STDOUT,
+        )
+        return Server(port=port, process=process, log=log)
+
+    @staticmethod
+    def _wait_healthy(server: Server, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if server.process.poll() is not None:
+                raise RuntimeError(f"daphne on :{server.port} exited:\n{server.log.read_text()}")
+            with contextlib.suppress(OSError):
+                with urllib.request.urlopen(f"{server.http}/api/health/", timeout=2) as response:  # noqa: S310
+                    if response.status == 200:
+                        return
+            time.sleep(0.2)
+        raise RuntimeError(f"daphne on :{server.port} did not become healthy:\n{server.log.read_text()}")
+
+    def stop(self, server: Server) -> None:
+        server.process.terminate()
+        try:
+            server.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.process.kill()
+            server.process.wait()
+
+    def __exit__(self, *exc) -> None:
+        for server in self.servers:
+            if server.process.poll() is None:
+                self.stop(server)
+        with psycopg.connect(self.admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
+
+
+def api(server: Server, method: str, path: str, body: dict | None = None, token: str | None = None):
+    """(status, json body) of one request to a real server."""
+    request = urllib.request.Request(  # noqa: S310 (loopback only)
+        f"{server.http}{path}",
+        method=method,
+        data=json.dumps(body).encode() if body is not None else None,
+        headers={
+            "Content-Type": "application/json",
+            **({"Authorization": f"Bearer {token}"} if token else {}),
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            raw = response.read()
+            return response.status, json.loads(raw) if raw else None
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"null")
