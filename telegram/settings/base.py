@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from botocore.config import Config as BotoConfig
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -255,6 +256,14 @@ if AWS_STORAGE_BUCKET_NAME:
             "querystring_expire": env.int("AWS_QUERYSTRING_EXPIRE", default=3600),
             "file_overwrite": False,
             "addressing_style": env("AWS_S3_ADDRESSING_STYLE", default=None),
+            # Fail in seconds, not minutes, when the object store is down. (A client_config
+            # replaces django-storages' own, so the signature version is set here.)
+            "client_config": BotoConfig(
+                signature_version="s3v4",
+                connect_timeout=env.float("AWS_S3_CONNECT_TIMEOUT", default=3.0),
+                read_timeout=env.float("AWS_S3_READ_TIMEOUT", default=20.0),
+                retries={"max_attempts": env.int("AWS_S3_MAX_ATTEMPTS", default=2), "mode": "standard"},
+            ),
         },
     }
 # Serve MEDIA_ROOT from Django itself: for `make run` only (production: a web server or S3).
