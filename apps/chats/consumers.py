@@ -5,18 +5,20 @@ Close codes: 4401 bad, missing or revoked token; 4403 banned."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
 from uuid import UUID
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 
 from apps.accounts.services import CLOSE_BANNED, CLOSE_UNAUTHORIZED
 from apps.accounts.ws_auth import BEARER_SUBPROTOCOL
 from apps.core.errors import ApplicationError
-from apps.core.realtime import user_group
+from apps.core.realtime import deferred_frames, in_worker_thread, user_group
 
 from . import services
 from .history import message_public
@@ -48,6 +50,13 @@ def _uuid(frame: dict, name: str) -> UUID:
 
 
 class ChatConsumer(AsyncWebsocketConsumer):
+    """Client frames go through a small queue worked by one task per socket, in order. Frames for
+    the socket from the channel layer are forwarded at once: they never wait behind the socket's
+    own writes (measured: with both ends of a chat sending, delivery lagged by seconds when each
+    socket handled one thing at a time)."""
+
+    frame_worker: asyncio.Task | None = None
+
     async def connect(self):
         self.user = self.scope.get("user")
         offered = self.scope.get("subprotocols") or []
@@ -59,10 +68,16 @@ class ChatConsumer(AsyncWebsocketConsumer):
             await self.close(code=code)
             return
         self.group = user_group(self.user.id)
+        self.frames: asyncio.Queue = asyncio.Queue(maxsize=settings.WEBSOCKET_FRAME_QUEUE)
+        self.frame_worker = asyncio.create_task(self._work_frames())
         await self.channel_layer.group_add(self.group, self.channel_name)
         await presence_connected(user_id=self.user.id)
 
     async def disconnect(self, code):
+        if self.frame_worker is not None:
+            self.frame_worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.frame_worker
         if getattr(self, "group", None):
             await self.channel_layer.group_discard(self.group, self.channel_name)
             await presence_disconnected(user_id=self.user.id)
@@ -71,6 +86,25 @@ class ChatConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=json.dumps(frame, cls=DjangoJSONEncoder))
 
     async def receive(self, text_data=None, bytes_data=None):
+        if self.frame_worker is None:
+            return  # closing: not authenticated
+        try:
+            self.frames.put_nowait((text_data, bytes_data))
+        except asyncio.QueueFull:
+            await self._error("too_many_frames", "Too many frames are waiting; slow down.", None)
+
+    async def _work_frames(self):
+        while True:
+            text_data, bytes_data = await self.frames.get()
+            try:
+                await self._handle(text_data, bytes_data)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("frame handling failed", extra={"user_id": self.user.id})
+                await self._error("server_error", "Internal error. It has been logged.", None)
+
+    async def _handle(self, text_data, bytes_data):
         if text_data is None:
             await self._error("binary_not_supported", "Frames are JSON text, not binary.", None)
             return
@@ -88,7 +122,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
             await self._error("unknown_type", f"Unknown frame type {frame['type']!r}.", ref)
             return
         try:
-            await handler(self, frame)
+            async with deferred_frames():
+                await handler(self, frame)
         except ApplicationError as exc:
             await self._error(exc.code, exc.detail, ref, fields=exc.fields)
 
@@ -105,7 +140,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         attachments = frame.get("attachments") or []
         if not isinstance(attachments, list) or not all(isinstance(a, int) for a in attachments):
             raise FrameError("invalid_frame", "`attachments` is a list of file ids.")
-        stored, pts, _created = await database_sync_to_async(services.message_send)(
+        stored, pts, _created = await in_worker_thread(services.message_send)(
             sender=self.user,
             chat_id=_int(frame, "chat_id"),
             text=frame.get("text", ""),
@@ -119,7 +154,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         )
 
     async def on_message_edit(self, frame):
-        await database_sync_to_async(services.message_edit)(
+        await in_worker_thread(services.message_edit)(
             user=self.user,
             chat_id=_int(frame, "chat_id"),
             message_id=_int(frame, "message_id"),
@@ -127,7 +162,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         )
 
     async def on_message_delete(self, frame):
-        await database_sync_to_async(services.message_delete)(
+        await in_worker_thread(services.message_delete)(
             user=self.user,
             chat_id=_int(frame, "chat_id"),
             message_id=_int(frame, "message_id"),
@@ -135,15 +170,15 @@ class ChatConsumer(AsyncWebsocketConsumer):
         )
 
     async def on_typing(self, frame):
-        await database_sync_to_async(services.typing_send)(user=self.user, chat_id=_int(frame, "chat_id"))
+        await in_worker_thread(services.typing_send)(user=self.user, chat_id=_int(frame, "chat_id"))
 
     async def on_read(self, frame):
-        await database_sync_to_async(services.chat_read)(
+        await in_worker_thread(services.chat_read)(
             user=self.user, chat_id=_int(frame, "chat_id"), seq=_int(frame, "seq")
         )
 
     async def on_sync(self, frame):
-        result = await database_sync_to_async(updates_since)(
+        result = await in_worker_thread(updates_since)(
             user_id=self.user.id, since=_int(frame, "since"), limit=_int(frame, "limit", required=False)
         )
         await self.send_json({"type": "sync", "ref": frame.get("ref"), **result})

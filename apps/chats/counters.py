@@ -10,20 +10,38 @@ from __future__ import annotations
 from django.db import connections, router
 from django.utils import timezone
 
-from .models import Chat, UpdateState
+from .models import Chat, ChatMember, UpdateState
 
 
-def next_seq(*, chat_id: int) -> int | None:
-    """The chat's next message seq (None if there is no such chat); also marks it active now."""
+def next_seq(*, chat_id: int, sender_member_id: int) -> int | None:
+    """The chat's next message seq (None if there is no such chat). Also marks the chat active
+    now, and its sender's membership read up to the new message."""
     connection = connections[router.db_for_write(Chat)]
-    table = connection.ops.quote_name(Chat._meta.db_table)
+    chats = connection.ops.quote_name(Chat._meta.db_table)
+    members = connection.ops.quote_name(ChatMember._meta.db_table)
+    now = timezone.now()
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET last_seq = last_seq + 1, last_activity_at = %s "  # noqa: S608 (quoted name)
-            "WHERE id = %s RETURNING last_seq",
-            [timezone.now(), chat_id],
-        )
-        row = cursor.fetchone()
+        if connection.vendor == "postgresql":  # one round trip
+            cursor.execute(
+                f"WITH s AS (UPDATE {chats} SET last_seq = last_seq + 1, last_activity_at = %s "  # noqa: S608
+                "WHERE id = %s RETURNING last_seq), "
+                f"r AS (UPDATE {members} SET last_read_seq = s.last_seq FROM s WHERE {members}.id = %s) "
+                "SELECT last_seq FROM s",
+                [now, chat_id, sender_member_id],
+            )
+            row = cursor.fetchone()
+        else:
+            cursor.execute(
+                f"UPDATE {chats} SET last_seq = last_seq + 1, last_activity_at = %s "  # noqa: S608
+                "WHERE id = %s RETURNING last_seq",
+                [now, chat_id],
+            )
+            row = cursor.fetchone()
+            if row:
+                cursor.execute(
+                    f"UPDATE {members} SET last_read_seq = %s WHERE id = %s",  # noqa: S608
+                    [row[0], sender_member_id],
+                )
     return row[0] if row else None
 
 

@@ -8,13 +8,12 @@ sockets open does not hang in their disconnect handlers."""
 
 from __future__ import annotations
 
-from channels.db import database_sync_to_async
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
 from apps.contacts.selectors import blocked_among
-from apps.core.realtime import send_frames_async
+from apps.core.realtime import in_worker_thread, send_frames_async
 
 from .selectors import direct_peer_ids
 
@@ -58,19 +57,19 @@ def _count_down(user_id: int) -> str | None:
 
 
 async def _tell_peers(user_id: int, frame: dict) -> None:
-    peers = await database_sync_to_async(_peers_to_tell)(user_id)
+    peers = await in_worker_thread(_peers_to_tell)(user_id)
     await send_frames_async({peer: frame for peer in peers})
 
 
 async def presence_connected(*, user_id: int) -> None:
-    if await database_sync_to_async(_count_up)(user_id) == 1:
+    if await in_worker_thread(_count_up)(user_id) == 1:
         await _tell_peers(
             user_id, {"type": "presence", "user_id": user_id, "status": "online", "last_seen": None}
         )
 
 
 async def presence_disconnected(*, user_id: int) -> None:
-    last_seen = await database_sync_to_async(_count_down)(user_id)
+    last_seen = await in_worker_thread(_count_down)(user_id)
     if last_seen is not None:
         frame = {"type": "presence", "user_id": user_id, "status": "offline", "last_seen": last_seen}
         await _tell_peers(user_id, frame)

@@ -243,7 +243,6 @@ def _after_commit_merge(message: Message) -> None:
     transaction.on_commit(lambda: history_cache_merge([stored], chat_id=message.chat_id))
 
 
-@transaction.atomic
 def message_send(
     *,
     sender,
@@ -256,6 +255,29 @@ def message_send(
 ) -> tuple[dict, int | None, bool]:
     """Send a message: (stored message, the sender's pts for it, created). Idempotent on
     `client_msg_id`: a retry returns the first message and creates nothing."""
+    try:
+        return _message_send(
+            sender=sender,
+            chat_id=chat_id,
+            text=text,
+            client_msg_id=client_msg_id,
+            reply_to=reply_to,
+            attachment_ids=attachment_ids,
+            origin=origin,
+        )
+    except IntegrityError:
+        # The same client_msg_id sent twice at once: the other one won, and this transaction
+        # (no savepoint needed on the common path) rolled back whole.
+        existing = (
+            client_msg_id and Message.objects.filter(sender_id=sender.pk, client_msg_id=client_msg_id).first()
+        )
+        if not existing:
+            raise
+        return message_stored(existing), None, False
+
+
+@transaction.atomic
+def _message_send(*, sender, chat_id, text, client_msg_id, reply_to, attachment_ids, origin):
     members = _member_rows(chat_id)
     sender_membership = _require_member(members, sender.pk)
     if client_msg_id and (
@@ -285,22 +307,16 @@ def message_send(
     snapshots = [
         attachment_snapshot(f) for f in files_for_attaching(file_ids=attachment_ids, user_id=sender.pk)
     ]
-    try:
-        with transaction.atomic():
-            seq = next_seq(chat_id=chat_id)
-            message = Message.objects.create(
-                chat_id=chat_id,
-                seq=seq,
-                sender_id=sender.pk,
-                text=text,
-                attachments=snapshots,
-                reply_to=reply_to,
-                client_msg_id=client_msg_id,
-            )
-    except IntegrityError:  # the same client_msg_id sent twice at once: the other one won
-        existing = Message.objects.get(sender_id=sender.pk, client_msg_id=client_msg_id)
-        return message_stored(existing), None, False
-    ChatMember.objects.filter(pk=sender_membership.pk, last_read_seq__lt=seq).update(last_read_seq=seq)
+    seq = next_seq(chat_id=chat_id, sender_member_id=sender_membership.pk)
+    message = Message.objects.create(
+        chat_id=chat_id,
+        seq=seq,
+        sender_id=sender.pk,
+        text=text,
+        attachments=snapshots,
+        reply_to=reply_to,
+        client_msg_id=client_msg_id,
+    )
     stored = message_stored(message)
     pts = updates_append(
         user_ids=list(members), kind="message.new", payload={"message": stored}, exclude_channel=origin
@@ -414,3 +430,25 @@ def chat_mute(*, user, chat_id: int, until) -> None:
     updated = ChatMember.objects.filter(chat_id=chat_id, user_id=user.pk).update(muted_until=until)
     if not updated:
         raise _chat_not_found()
+
+
+@transaction.atomic
+def message_takedown(*, message_id: int) -> bool:
+    """A moderator deletes a message for everyone: erased, and every member is told. False if
+    it was gone already."""
+    message = Message.objects.select_for_update().filter(pk=message_id).first()
+    if message is None or message.deleted:
+        return False
+    message_erase(message)
+    member_ids = list(ChatMember.objects.filter(chat_id=message.chat_id).values_list("user_id", flat=True))
+    updates_append(
+        user_ids=member_ids,
+        kind="message.deleted",
+        payload={
+            "chat_id": message.chat_id,
+            "message_id": message.pk,
+            "seq": message.seq,
+            "for_everyone": True,
+        },
+    )
+    return True

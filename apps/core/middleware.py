@@ -23,7 +23,13 @@ def _json_error(status: int) -> JsonResponse:
 
 class ApiJsonErrorsMiddleware:
     """Under /api/, answers what Django would answer in HTML (unknown URL, uncaught error) in the
-    API's JSON error shape instead."""
+    API's JSON error shape instead.
+
+    Deliberately sync-only and last in MIDDLEWARE: it makes Django run the whole chain in one
+    thread instead of hopping to the event loop around every middleware."""
+
+    sync_capable = True
+    async_capable = False
 
     def __init__(self, get_response):
         self.get_response = get_response

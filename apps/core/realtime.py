@@ -9,12 +9,36 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
 
 from asgiref.sync import async_to_sync
+from channels.db import DatabaseSyncToAsync
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 
 logger = logging.getLogger(__name__)
+
+
+_worker_threads: ThreadPoolExecutor | None = None
+
+
+def in_worker_thread(func):
+    """`func` as a coroutine run in a bounded pool of threads, closing stale connections as
+    Channels' `database_sync_to_async` does.
+
+    Channels' own helper is thread-sensitive: every socket of the process would queue on one
+    thread, database waits included (measured: about 200 messages a second per process). Our
+    services keep no per-thread state but their (pooled) database connection, so sockets run
+    them in parallel; each socket still handles its own frames one at a time, in order."""
+    global _worker_threads
+    if _worker_threads is None:
+        _worker_threads = ThreadPoolExecutor(
+            settings.WEBSOCKET_WORKER_THREADS, thread_name_prefix="ws-worker"
+        )
+    return DatabaseSyncToAsync(func, thread_sensitive=False, executor=_worker_threads)
 
 
 def user_group(user_id: int) -> str:
@@ -39,10 +63,34 @@ async def send_frames_async(frames: dict[int, dict], *, exclude_channel: str | N
         )
 
 
+# Set by `deferred_frames`: frames produced meanwhile wait in this list instead of being sent.
+_deferred: ContextVar[list | None] = ContextVar("deferred_frames", default=None)
+
+
 def send_frames(frames: dict[int, dict], *, exclude_channel: str | None = None) -> None:
     """Send each user their frame (sync callers: services, after commit)."""
-    if frames:
-        async_to_sync(send_frames_async)(frames, exclude_channel=exclude_channel)
+    if not frames:
+        return
+    pending = _deferred.get()
+    if pending is not None:
+        pending.append((frames, exclude_channel))
+        return
+    async_to_sync(send_frames_async)(frames, exclude_channel=exclude_channel)
+
+
+@asynccontextmanager
+async def deferred_frames():
+    """For async callers of sync services (the WebSocket consumer): the frames a service sends
+    after commit are collected, then sent from this event loop when the block ends, instead of
+    each send hopping from the worker thread back to the loop and waiting there."""
+    pending: list = []
+    token = _deferred.set(pending)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+        for frames, exclude_channel in pending:
+            await send_frames_async(frames, exclude_channel=exclude_channel)
 
 
 def send_control(user_id: int, message: dict) -> None:

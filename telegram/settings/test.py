@@ -23,6 +23,11 @@ STORAGES["staticfiles"] = {  # noqa: F405
 # Argon2 all the same, with a cost that keeps the suite fast.
 PASSWORD_HASHERS = ["tests.hashers.FastArgon2PasswordHasher"]
 
+# The in-process suite creates and drops its test database, which a pool's idle connections
+# would block; server processes started by end-to-end tests set DATABASE_POOL=true.
+if not env.bool("DATABASE_POOL", default=False):  # noqa: F405
+    DATABASES["default"].get("OPTIONS", {}).pop("pool", None)  # noqa: F405
+
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["NAME"] = BASE_DIR / "test-db.sqlite3"  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}  # noqa: F405

@@ -53,7 +53,7 @@ class Server:
 class Stack:
     """`with Stack(instances=2, tmp=...) as stack:` starts everything and stops it after."""
 
-    def __init__(self, *, instances: int, tmp: Path):
+    def __init__(self, *, instances: int, tmp: Path, settings: str = "telegram.settings.test"):
         self.instances = instances
         self.tmp = tmp
         self.servers: list[Server] = []
@@ -62,9 +62,10 @@ class Stack:
         self.admin_url = urlunparse(admin._replace(path="/postgres"))
         self.env = {
             **os.environ,
-            "DJANGO_SETTINGS_MODULE": "telegram.settings.test",
+            "DJANGO_SETTINGS_MODULE": settings,
             "DATABASE_URL": urlunparse(admin._replace(path=f"/{self.database}")),
             "REDIS_URL": _next_redis_db(os.environ["REDIS_URL"]),
+            "DATABASE_POOL": "true",  # as in production
             "CI": "",
         }
 

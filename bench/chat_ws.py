@@ -1,0 +1,238 @@
+"""WebSocket chat benchmark: pairs of clients send to each other for a fixed time; prints the
+delivered messages per second and the end-to-end latency (send -> the recipient's socket has
+it), then the REST send rate.
+
+    # spawn two daphne instances on a fresh Postgres database and Redis (needs DATABASE_URL, REDIS_URL)
+    python bench/chat_ws.py --spawn 2 --pairs 50 --seconds 20
+    # or against servers already running (each pair's two people on different servers)
+    python bench/chat_ws.py --url http://127.0.0.1:8000 --url http://127.0.0.1:8001
+
+Loopback only; bounded in time; it stops by itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import urlparse
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from websockets.asyncio.client import connect
+
+from tests.e2e.servers import Stack, api
+
+PASSWORD = "violet-anchor-meadow-17"
+
+
+class Target:
+    """A server to talk to: `api()` needs an object with `.http` and `.ws`."""
+
+    def __init__(self, url: str):
+        parsed = urlparse(url)
+        if parsed.hostname not in {"127.0.0.1", "localhost", "::1"}:
+            raise SystemExit("This benchmark targets loopback servers only.")
+        self.http = url.rstrip("/")
+        self.ws = f"ws://{parsed.netloc}/ws/"
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else float("nan")
+
+
+def sign_up(server, run: str, index: int) -> tuple[int, str]:
+    name = f"b{run}{index}"
+    status, body = api(server, "POST", "/api/v1/auth/register/", {"username": name, "password": PASSWORD})
+    if status != 201:
+        raise SystemExit(f"registration failed ({status}): {body}")
+    _, tokens = api(server, "POST", "/api/v1/auth/token/", {"username": name, "password": PASSWORD})
+    return body["id"], tokens["access"]
+
+
+def prepare(servers, pairs: int) -> list[dict]:
+    """Users and one direct chat per pair; the two people of a pair on different servers."""
+    run = uuid.uuid4().hex[:5]
+    with ThreadPoolExecutor(8) as pool:
+        people = list(pool.map(lambda i: sign_up(servers[i % len(servers)], run, i), range(2 * pairs)))
+    result = []
+    for p in range(pairs):
+        (a_id, a_token), (b_id, b_token) = people[2 * p], people[2 * p + 1]
+        _, chat = api(servers[0], "POST", "/api/v1/chats/", {"kind": "direct", "user_id": b_id}, a_token)
+        result.append(
+            {
+                "chat": chat["id"],
+                "ends": [(servers[0], a_token), (servers[1 % len(servers)], b_token)],
+                "tokens": [a_token, b_token],
+            }
+        )
+    return result
+
+
+async def websocket_phase(pairs: list[dict], seconds: float, window: int, one_way: bool = False) -> dict:
+    sent_at: dict[str, float] = {}
+    ack_wait: dict[str, float] = {}
+    latencies: list[float] = []
+    ack_latencies: list[float] = []
+    counters = {"sent": 0, "acked": 0, "errors": 0}
+    last_delivery = [0.0]
+    stop_at = time.perf_counter() + seconds
+
+    async def reader(ws, slots: asyncio.Semaphore):
+        async for raw in ws:
+            frame = json.loads(raw)
+            kind = frame["type"]
+            if kind == "message.new":
+                started = sent_at.pop(frame["message"]["client_msg_id"], None)
+                if started is not None:
+                    last_delivery[0] = time.perf_counter()
+                    latencies.append(last_delivery[0] - started)
+            elif kind == "message.ack":
+                counters["acked"] += 1
+                started = ack_wait.pop(frame["ref"], None)
+                if started is not None:
+                    ack_latencies.append(time.perf_counter() - started)
+                slots.release()
+            elif kind == "error":
+                counters["errors"] += 1
+                slots.release()
+
+    async def writer(ws, chat_id: int, slots: asyncio.Semaphore):
+        while time.perf_counter() < stop_at:
+            await slots.acquire()
+            client_msg_id = str(uuid.uuid4())
+            sent_at[client_msg_id] = ack_wait[client_msg_id] = time.perf_counter()
+            await ws.send(
+                json.dumps(
+                    {
+                        "type": "message.send",
+                        "chat_id": chat_id,
+                        "text": "bench " * 8,
+                        "client_msg_id": client_msg_id,
+                    }
+                )
+            )
+            counters["sent"] += 1
+
+    sockets, tasks = [], []
+    writers = []
+    for pair in pairs:
+        for end, (server, token) in enumerate(pair["ends"]):
+            ws = await connect(server.ws, subprotocols=["bearer", token], open_timeout=10, max_queue=None)
+            slots = asyncio.Semaphore(window)
+            sockets.append(ws)
+            tasks.append(asyncio.create_task(reader(ws, slots)))
+            if not (one_way and end == 1):
+                writers.append(asyncio.create_task(writer(ws, pair["chat"], slots)))
+    tasks += writers
+    began = time.perf_counter()
+    await asyncio.gather(*writers)
+    deadline = time.perf_counter() + 5  # let the last messages arrive
+    while sent_at and time.perf_counter() < deadline:
+        await asyncio.sleep(0.05)
+    elapsed = max(last_delivery[0], began + seconds) - began  # not the wait for stragglers
+    for ws in sockets:
+        await ws.close()
+    for task in tasks:
+        task.cancel()
+    return {
+        **counters,
+        "delivered": len(latencies),
+        "lost_or_late": len(sent_at),
+        "elapsed": elapsed,
+        "latencies": latencies,
+        "ack_latencies": ack_latencies,
+    }
+
+
+def rest_phase(pairs: list[dict], seconds: float, concurrency: int) -> dict:
+    stop_at = time.perf_counter() + seconds
+    latencies: list[float] = []
+
+    def worker(index: int) -> int:
+        pair = pairs[index % len(pairs)]
+        server, token = pair["ends"][0]
+        done = 0
+        while time.perf_counter() < stop_at:
+            started = time.perf_counter()
+            status, _ = api(
+                server, "POST", f"/api/v1/chats/{pair['chat']}/messages/", {"text": "rest bench"}, token
+            )
+            if status == 201:
+                done += 1
+                latencies.append(time.perf_counter() - started)
+        return done
+
+    began = time.perf_counter()
+    with ThreadPoolExecutor(concurrency) as pool:
+        total = sum(pool.map(worker, range(concurrency)))
+    return {"sent": total, "elapsed": time.perf_counter() - began, "latencies": latencies}
+
+
+def report(title: str, count: int, elapsed: float, latencies: list[float]) -> None:
+    ms = [value * 1000 for value in latencies]
+    print(
+        f"{title}: {count} in {elapsed:.1f} s = {count / elapsed:,.0f}/s; latency ms "
+        f"p50 {percentile(ms, 0.50):.1f}  p95 {percentile(ms, 0.95):.1f}  p99 {percentile(ms, 0.99):.1f}"
+        + (f"  mean {statistics.fmean(ms):.1f}" if ms else "")
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--url", action="append", default=[], help="a running server (repeat for two)")
+    parser.add_argument("--spawn", type=int, choices=[1, 2], help="start this many daphne instances")
+    parser.add_argument("--pairs", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--window", type=int, default=4, help="messages in flight per socket")
+    parser.add_argument(
+        "--one-way", action="store_true", help="one person of each pair sends, the other reads"
+    )
+    parser.add_argument("--rest-seconds", type=float, default=10)
+    parser.add_argument("--rest-concurrency", type=int, default=8)
+    args = parser.parse_args()
+    if bool(args.url) == bool(args.spawn):
+        parser.error("give --url (one or two) or --spawn N")
+
+    def run(servers) -> None:
+        print(
+            f"{len(servers)} server(s); {args.pairs} pairs ({2 * args.pairs} sockets); window {args.window}; {args.seconds:.0f} s"
+        )
+        pairs = prepare(servers, args.pairs)
+        ws = asyncio.run(websocket_phase(pairs, args.seconds, args.window, args.one_way))
+        print(
+            f"sent {ws['sent']}, acked {ws['acked']}, errors {ws['errors']}, not delivered within 5 s {ws['lost_or_late']}"
+        )
+        report("WebSocket delivered", ws["delivered"], ws["elapsed"], ws["latencies"])
+        report("WebSocket acked", ws["acked"], ws["elapsed"], ws["ack_latencies"])
+        rest = rest_phase(pairs, args.rest_seconds, args.rest_concurrency)
+        report(
+            f"REST sends ({args.rest_concurrency} concurrent)",
+            rest["sent"],
+            rest["elapsed"],
+            rest["latencies"],
+        )
+
+    if args.spawn:
+        with (
+            tempfile.TemporaryDirectory() as tmp,
+            Stack(instances=args.spawn, tmp=Path(tmp), settings="telegram.settings.bench") as stack,
+        ):
+            run(stack.servers)
+    else:
+        run([Target(url) for url in args.url])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
