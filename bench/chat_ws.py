@@ -65,7 +65,7 @@ def prepare(servers, pairs: int) -> list[dict]:
         people = list(pool.map(lambda i: sign_up(servers[i % len(servers)], run, i), range(2 * pairs)))
     result = []
     for p in range(pairs):
-        (a_id, a_token), (b_id, b_token) = people[2 * p], people[2 * p + 1]
+        (_, a_token), (b_id, b_token) = people[2 * p], people[2 * p + 1]
         _, chat = api(servers[0], "POST", "/api/v1/chats/", {"kind": "direct", "user_id": b_id}, a_token)
         result.append(
             {
@@ -205,14 +205,13 @@ def main() -> int:
         parser.error("give --url (one or two) or --spawn N")
 
     def run(servers) -> None:
-        print(
-            f"{len(servers)} server(s); {args.pairs} pairs ({2 * args.pairs} sockets); window {args.window}; {args.seconds:.0f} s"
-        )
+        sockets = 2 * args.pairs
+        print(f"{len(servers)} server(s); {args.pairs} pairs ({sockets} sockets); ", end="")
+        print(f"window {args.window}; {args.seconds:.0f} s")
         pairs = prepare(servers, args.pairs)
         ws = asyncio.run(websocket_phase(pairs, args.seconds, args.window, args.one_way))
-        print(
-            f"sent {ws['sent']}, acked {ws['acked']}, errors {ws['errors']}, not delivered within 5 s {ws['lost_or_late']}"
-        )
+        print(f"sent {ws['sent']}, acked {ws['acked']}, errors {ws['errors']}, ", end="")
+        print(f"not delivered within 5 s {ws['lost_or_late']}")
         report("WebSocket delivered", ws["delivered"], ws["elapsed"], ws["latencies"])
         report("WebSocket acked", ws["acked"], ws["elapsed"], ws["ack_latencies"])
         rest = rest_phase(pairs, args.rest_seconds, args.rest_concurrency)
