@@ -18,7 +18,7 @@ import json
 import threading
 from collections.abc import Iterable
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
 
 _local_lock = threading.Lock()
 SENTINEL = "!"
@@ -53,8 +53,10 @@ return 1
 
 
 def _redis():
-    """The raw Redis client behind the default cache, or None on the local-memory cache."""
-    if not type(cache).__module__.startswith("django_redis"):
+    """The raw Redis client behind the default cache, or None on the local-memory cache.
+
+    (`cache` is a proxy: the backend itself is `caches["default"]`.)"""
+    if not type(caches["default"]).__module__.startswith("django_redis"):
         return None
     from django_redis import get_redis_connection
 
