@@ -77,7 +77,9 @@ def prepare(servers, pairs: int) -> list[dict]:
     return result
 
 
-async def websocket_phase(pairs: list[dict], seconds: float, window: int, one_way: bool = False) -> dict:
+async def websocket_phase(
+    pairs: list[dict], seconds: float, window: int, one_way: bool = False, rate: float | None = None
+) -> dict:
     sent_at: dict[str, float] = {}
     ack_wait: dict[str, float] = {}
     latencies: list[float] = []
@@ -105,8 +107,15 @@ async def websocket_phase(pairs: list[dict], seconds: float, window: int, one_wa
                 counters["errors"] += 1
                 slots.release()
 
+    senders = len(pairs) * (1 if one_way else 2)
+    interval = senders / rate if rate else 0.0  # each socket's share of the total rate
+
     async def writer(ws, chat_id: int, slots: asyncio.Semaphore):
+        next_at = time.perf_counter()
         while time.perf_counter() < stop_at:
+            if interval:
+                next_at += interval
+                await asyncio.sleep(max(0.0, next_at - time.perf_counter()))
             await slots.acquire()
             client_msg_id = str(uuid.uuid4())
             sent_at[client_msg_id] = ack_wait[client_msg_id] = time.perf_counter()
@@ -198,6 +207,10 @@ def main() -> int:
     parser.add_argument(
         "--one-way", action="store_true", help="one person of each pair sends, the other reads"
     )
+    parser.add_argument(
+        "--rate", type=float, help="total messages per second (paced); default: as fast as acks allow"
+    )
+    parser.add_argument("--logs", type=Path, help="keep the spawned servers' logs in this folder")
     parser.add_argument("--rest-seconds", type=float, default=10)
     parser.add_argument("--rest-concurrency", type=int, default=8)
     args = parser.parse_args()
@@ -207,9 +220,9 @@ def main() -> int:
     def run(servers) -> None:
         sockets = 2 * args.pairs
         print(f"{len(servers)} server(s); {args.pairs} pairs ({sockets} sockets); ", end="")
-        print(f"window {args.window}; {args.seconds:.0f} s")
+        print(f"window {args.window}; {args.seconds:.0f} s; rate {args.rate or 'unpaced'}")
         pairs = prepare(servers, args.pairs)
-        ws = asyncio.run(websocket_phase(pairs, args.seconds, args.window, args.one_way))
+        ws = asyncio.run(websocket_phase(pairs, args.seconds, args.window, args.one_way, args.rate))
         print(f"sent {ws['sent']}, acked {ws['acked']}, errors {ws['errors']}, ", end="")
         print(f"not delivered within 5 s {ws['lost_or_late']}")
         report("WebSocket delivered", ws["delivered"], ws["elapsed"], ws["latencies"])
@@ -223,11 +236,11 @@ def main() -> int:
         )
 
     if args.spawn:
-        with (
-            tempfile.TemporaryDirectory() as tmp,
-            Stack(instances=args.spawn, tmp=Path(tmp), settings="telegram.settings.bench") as stack,
-        ):
-            run(stack.servers)
+        with tempfile.TemporaryDirectory() as tmp:
+            logs = args.logs or Path(tmp)
+            logs.mkdir(parents=True, exist_ok=True)
+            with Stack(instances=args.spawn, tmp=logs, settings="telegram.settings.bench") as stack:
+                run(stack.servers)
     else:
         run([Target(url) for url in args.url])
     return 0
