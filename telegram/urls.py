@@ -12,6 +12,7 @@ api_v1 = [
     path("files/", include("apps.files.api.urls")),
     path("", include("apps.contacts.api.urls")),
     path("", include("apps.chats.api.urls")),
+    path("", include("apps.broadcasts.api.urls")),
 ]
 
 urlpatterns = [

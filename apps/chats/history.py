@@ -6,10 +6,7 @@ version of each message, so concurrent writers and a reader's rebuild never lose
 
 from __future__ import annotations
 
-import json
-
 from django.conf import settings
-from django.core.serializers.json import DjangoJSONEncoder
 
 from apps.core import crypto
 from apps.core.cache import window_merge, window_read
@@ -49,14 +46,13 @@ def _key(chat_id: int) -> str:
     return f"chat:{chat_id}:history"
 
 
-def _seal(stored: dict) -> str:
-    return crypto.encrypt(json.dumps(stored, cls=DjangoJSONEncoder, separators=(",", ":")), context=_CONTEXT)
-
-
 def history_cache_merge(messages: list[dict], *, chat_id: int, complete: bool = False) -> None:
     window_merge(
         _key(chat_id),
-        [(stored["seq"], stored["version"], _seal(stored)) for stored in messages],
+        [
+            (stored["seq"], stored["version"], crypto.seal_json(stored, context=_CONTEXT))
+            for stored in messages
+        ],
         limit=settings.HISTORY_CACHE_SIZE,
         ttl=settings.HISTORY_CACHE_TTL,
         complete=complete,
@@ -77,4 +73,4 @@ def history_cache_read(*, chat_id: int) -> list[dict] | None:
     window = window_read(_key(chat_id))
     if window is None:
         return None
-    return [json.loads(crypto.decrypt(blob, context=_CONTEXT)) for _seq, blob in window]
+    return [crypto.open_json(blob, context=_CONTEXT) for _seq, blob in window]

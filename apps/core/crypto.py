@@ -17,6 +17,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+import json
 import os
 import re
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
@@ -130,3 +132,12 @@ def blind_index(value: str, *, kind: str) -> str:
     normalized = NORMALIZERS[kind](value)
     message = f"{kind}:{normalized}".encode()
     return hmac.new(keyring().blind_index_key, message, hashlib.sha256).hexdigest()
+
+
+def seal_json(value, *, context: str) -> str:
+    """A JSON-serialisable value, encrypted (for caches that Redis may persist)."""
+    return encrypt(json.dumps(value, cls=DjangoJSONEncoder, separators=(",", ":")), context=context)
+
+
+def open_json(token: str, *, context: str):
+    return json.loads(decrypt(token, context=context))

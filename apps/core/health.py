@@ -19,6 +19,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
 
+from .natsclient import nats_connect
+
 
 @dataclass
 class Check:
@@ -80,18 +82,7 @@ async def _channel_layer_probe():
 
 
 async def _nats_probe():
-    import nats
-
-    async def quiet(_exc):  # the probe's own result reports the failure
-        return None
-
-    client = await nats.connect(
-        settings.NATS_URL,
-        connect_timeout=settings.HEALTH_CHECK_TIMEOUT,
-        allow_reconnect=False,
-        max_reconnect_attempts=0,
-        error_cb=quiet,
-    )
+    client = await nats_connect(settings.NATS_URL, timeout=settings.HEALTH_CHECK_TIMEOUT)
     try:
         await client.jetstream().account_info()
     finally:

@@ -12,3 +12,28 @@ class DocumentModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class OutboxEvent(models.Model):
+    """A domain event written in the same transaction as the change it reports, then published
+    to NATS JetStream (with its id as `Nats-Msg-Id`, so a republished event is stored once).
+    Unpublished rows are retried by the sweep: if NATS is down, nothing is lost."""
+
+    subject = models.CharField(max_length=200)
+    payload = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=200, blank=True, default="")
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(published_at__isnull=True),
+                name="outbox_unpublished",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.subject} #{self.pk}"

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",
     "rest_framework",
     "rest_framework_simplejwt.token_blacklist",
     "drf_spectacular",
@@ -42,12 +43,14 @@ INSTALLED_APPS = [
     "channels",
     "django_prometheus",
     "storages",
+    "django_elasticsearch_dsl",
     "apps.core",
     "apps.accounts",
     "apps.files",
     "apps.profiles",
     "apps.contacts",
     "apps.chats",
+    "apps.broadcasts",
 ]
 
 # Our views are sync (DRF), so the whole chain runs sync in the request's thread: the innermost
@@ -170,12 +173,22 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    "outbox-sweep": {"task": "apps.core.tasks.outbox_sweep_task", "schedule": 30.0},
+}
 
 # --- NATS (durable domain events) ------------------------------------------------------------
 # Empty: events go through the in-process bus. Set: they are published to JetStream.
 NATS_URL = env("NATS_URL", default="")
 NATS_CONNECT_TIMEOUT = env.float("NATS_CONNECT_TIMEOUT", default=2.0)
+NATS_PUBLISH_TIMEOUT = env.float("NATS_PUBLISH_TIMEOUT", default=2.0)
+NATS_STREAM = env("NATS_STREAM", default="TG")
+EVENTS_SUBJECT_PREFIX = env("EVENTS_SUBJECT_PREFIX", default="tg")
+# Seconds within which JetStream drops a republished event with the same Nats-Msg-Id.
+NATS_DUPLICATE_WINDOW = env.float("NATS_DUPLICATE_WINDOW", default=600.0)
+NATS_STREAM_MAX_AGE = env.float("NATS_STREAM_MAX_AGE", default=7 * 24 * 3600.0)
+# The sweep republishes events still unpublished this many seconds after they were written.
+OUTBOX_SWEEP_AFTER_SECONDS = env.int("OUTBOX_SWEEP_AFTER_SECONDS", default=30)
 
 # --- Auth -----------------------------------------------------------------------------------
 PASSWORD_HASHERS = [
@@ -326,6 +339,21 @@ PRESENCE_TTL = env.int("PRESENCE_TTL", default=24 * 3600)
 WEBSOCKET_WORKER_THREADS = env.int("WEBSOCKET_WORKER_THREADS", default=4)
 # Client frames a socket may have waiting; past that it gets `too_many_frames` errors.
 WEBSOCKET_FRAME_QUEUE = env.int("WEBSOCKET_FRAME_QUEUE", default=64)
+
+# --- Broadcast channels ---------------------------------------------------------------------
+POST_MAX_LENGTH = 4096
+COMMENT_MAX_LENGTH = 2048
+POSTS_CACHE_SIZE = 10
+POSTS_CACHE_TTL = env.int("POSTS_CACHE_TTL", default=24 * 3600)
+# Channel search: postgres | simple | elasticsearch (empty: elasticsearch when ELASTICSEARCH_URL is
+# set, else the database's own).
+ELASTICSEARCH_URL = env("ELASTICSEARCH_URL", default="")
+CHANNEL_SEARCH_BACKEND = env("CHANNEL_SEARCH_BACKEND", default="elasticsearch" if ELASTICSEARCH_URL else "")
+ELASTICSEARCH_DSL = {"default": {"hosts": ELASTICSEARCH_URL or "http://127.0.0.1:9200", "request_timeout": 2}}
+# Indexing is done by Celery tasks after commit, never by model signals in the request.
+ELASTICSEARCH_DSL_AUTOSYNC = False
+ELASTICSEARCH_DSL_AUTO_REFRESH = False
+ELASTICSEARCH_CHANNEL_INDEX = env("ELASTICSEARCH_CHANNEL_INDEX", default="channels")
 
 # --- Caches (seconds) -----------------------------------------------------------------------
 HISTORY_CACHE_SIZE = 50

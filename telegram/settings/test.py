@@ -33,3 +33,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}  # noqa: F405
 
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+
+# Events of the suite go to their own stream and subjects on the shared NATS server.
+NATS_STREAM = "TGTEST"
+EVENTS_SUBJECT_PREFIX = "tgtest"
+
+# No worker runs beside the suite: tasks run inline.
+CELERY_TASK_ALWAYS_EAGER = True

@@ -1,0 +1,118 @@
+from rest_framework import serializers
+
+from apps.chats.api.serializers import AttachmentOutput
+
+
+class ChannelCreateInput(serializers.Serializer):
+    handle = serializers.CharField(
+        max_length=40, help_text="5-32 letters, digits or _, starting with a letter."
+    )
+    title = serializers.CharField(max_length=128)
+    description = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+    is_public = serializers.BooleanField(required=False, default=True)
+
+
+class ChannelUpdateInput(serializers.Serializer):
+    handle = serializers.CharField(max_length=40, required=False)
+    title = serializers.CharField(max_length=128, required=False)
+    description = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+    is_public = serializers.BooleanField(required=False)
+    avatar_file_id = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    renew_invite = serializers.BooleanField(required=False, help_text="Issue a new invite link.")
+
+
+class ChannelListQuery(serializers.Serializer):
+    q = serializers.CharField(required=False, max_length=100, help_text="Search public channels.")
+    before = serializers.IntegerField(
+        required=False, min_value=1, help_text="Subscriptions older than this id."
+    )
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=100, default=20)
+
+
+class SubscribeInput(serializers.Serializer):
+    invite = serializers.CharField(
+        required=False, max_length=64, help_text="A private channel's invite token."
+    )
+
+
+class JoinInput(serializers.Serializer):
+    invite = serializers.CharField(max_length=64)
+
+
+class PostsQuery(serializers.Serializer):
+    before = serializers.IntegerField(required=False, min_value=1, help_text="Posts older than this seq.")
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=50, default=10)
+
+
+class PostInput(serializers.Serializer):
+    text = serializers.CharField(
+        required=False, allow_blank=True, trim_whitespace=False, default="", max_length=100_000
+    )
+    attachments = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, default=list
+    )
+
+
+class PostEditInput(serializers.Serializer):
+    text = serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=100_000)
+
+
+class CommentsQuery(serializers.Serializer):
+    after = serializers.IntegerField(
+        required=False, min_value=0, help_text="Comments newer than this comment id."
+    )
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=100, default=50)
+
+
+class CommentInput(serializers.Serializer):
+    text = serializers.CharField(trim_whitespace=False, max_length=100_000)
+
+
+class ChannelOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    handle = serializers.CharField()
+    title = serializers.CharField()
+    description = serializers.CharField()
+    avatar_url = serializers.CharField(allow_null=True)
+    is_public = serializers.BooleanField()
+    subscriber_count = serializers.IntegerField()
+    last_post_seq = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    subscribed = serializers.BooleanField()
+    role = serializers.CharField(allow_null=True)
+    invite_token = serializers.CharField(required=False, help_text="Admins only.")
+
+
+class ChannelPageOutput(serializers.Serializer):
+    results = ChannelOutput(many=True)
+    has_more = serializers.BooleanField()
+
+
+class PostOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    channel_id = serializers.IntegerField()
+    seq = serializers.IntegerField()
+    author_id = serializers.IntegerField(allow_null=True)
+    text = serializers.CharField()
+    attachments = AttachmentOutput(many=True)
+    views = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    edited_at = serializers.DateTimeField(allow_null=True)
+
+
+class PostPageOutput(serializers.Serializer):
+    results = PostOutput(many=True)
+    has_more = serializers.BooleanField()
+
+
+class CommentOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    post_id = serializers.IntegerField()
+    author_id = serializers.IntegerField(allow_null=True)
+    text = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class CommentPageOutput(serializers.Serializer):
+    results = CommentOutput(many=True)
+    has_more = serializers.BooleanField()

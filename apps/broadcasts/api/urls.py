@@ -1,0 +1,21 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("channels/", views.ChannelListView.as_view(), name="channels"),
+    path("channels/join/", views.JoinView.as_view(), name="channel-join"),
+    path("channels/<int:channel_id>/", views.ChannelDetailView.as_view(), name="channel-detail"),
+    path("channels/<int:channel_id>/subscribe/", views.SubscribeView.as_view(), name="channel-subscribe"),
+    path(
+        "channels/<int:channel_id>/unsubscribe/", views.UnsubscribeView.as_view(), name="channel-unsubscribe"
+    ),
+    path("channels/<int:channel_id>/posts/", views.PostListView.as_view(), name="channel-posts"),
+    path("posts/<int:post_id>/", views.PostDetailView.as_view(), name="post-detail"),
+    path("posts/<int:post_id>/comments/", views.CommentListView.as_view(), name="post-comments"),
+    path(
+        "posts/<int:post_id>/comments/<int:comment_id>/",
+        views.CommentDetailView.as_view(),
+        name="post-comment",
+    ),
+]

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class BroadcastsConfig(AppConfig):
+    """Telegram's broadcast channels. (Not `channels`: that name belongs to Django Channels.)"""
+
+    name = "apps.broadcasts"
+    label = "broadcasts"
+    verbose_name = "Broadcast channels"

@@ -1,0 +1,18 @@
+from enum import StrEnum
+
+
+class BroadcastError(StrEnum):
+    CHANNEL_NOT_FOUND = "channel_not_found"
+    HANDLE_INVALID = "handle_invalid"
+    HANDLE_TAKEN = "handle_taken"
+    NOT_ADMIN = "not_channel_admin"
+    NOT_OWNER = "not_channel_owner"
+    INVITE_REQUIRED = "invite_required"
+    POST_NOT_FOUND = "post_not_found"
+    POST_DELETED = "post_deleted"
+    NOT_SUBSCRIBED = "not_subscribed"
+    COMMENT_NOT_FOUND = "comment_not_found"
+    NOT_COMMENT_AUTHOR = "not_comment_author"
+    TEXT_EMPTY = "text_empty"
+    TEXT_TOO_LONG = "text_too_long"
+    OWNER_CANNOT_UNSUBSCRIBE = "owner_cannot_unsubscribe"

@@ -1,0 +1,104 @@
+"""Channels, their admins and subscriptions live in Postgres; posts and comments in the document
+store, with plain ids."""
+
+import secrets
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+
+from apps.core.fields import EncryptedJSONField, EncryptedTextField
+from apps.core.models import DocumentModel
+
+
+def new_invite_token() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class Channel(models.Model):
+    # Lower case, 5-32 characters: the public @handle, unique.
+    handle = models.CharField(max_length=32, unique=True)
+    title = models.CharField(max_length=128)
+    description = models.CharField(max_length=1000, blank=True, default="")
+    avatar_file_id = models.BigIntegerField(null=True, blank=True)
+    avatar_path = models.CharField(max_length=255, blank=True, default="")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    is_public = models.BooleanField(default=True)
+    # Private channels are joined with this token (the invite link); admins can renew it.
+    invite_token = models.CharField(max_length=32, default=new_invite_token, unique=True)
+    subscriber_count = models.PositiveIntegerField(default=0)
+    last_post_seq = models.BigIntegerField(default=0)
+    taken_down_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Postgres full-text search over handle, title and description (kept by the services).
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    def __str__(self):
+        return f"@{self.handle}"
+
+
+class ChannelAdmin(models.Model):
+    class Role(models.TextChoices):
+        OWNER = "owner"
+        ADMIN = "admin"
+
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="admins")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    role = models.CharField(max_length=8, choices=Role.choices, default=Role.ADMIN)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["channel", "user"], name="broadcasts_unique_admin")]
+
+    def __str__(self):
+        return f"{self.user_id} {self.role} of {self.channel_id}"
+
+
+class Subscription(models.Model):
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="subscriptions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "user"], name="broadcasts_unique_subscription")
+        ]
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.user_id} follows {self.channel_id}"
+
+
+class Post(DocumentModel):
+    channel_id = models.BigIntegerField()
+    seq = models.BigIntegerField()
+    author_id = models.BigIntegerField(null=True)
+    text = EncryptedTextField(blank=True, default="")
+    attachments = EncryptedJSONField(default=list)
+    views = models.PositiveBigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    deleted = models.BooleanField(default=False)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["channel_id", "seq"], name="broadcasts_post_unique_seq")
+        ]
+
+    def __str__(self):
+        return f"post {self.channel_id}#{self.seq}"
+
+
+class Comment(DocumentModel):
+    post_id = models.BigIntegerField()
+    channel_id = models.BigIntegerField()
+    author_id = models.BigIntegerField(null=True)
+    text = EncryptedTextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    deleted = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["post_id", "id"])]
+
+    def __str__(self):
+        return f"comment {self.pk} on post {self.post_id}"

@@ -1,0 +1,195 @@
+"""Channel reads: details as the viewer may see them, the newest posts from the cache, older
+posts and comments from the database."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from apps.core import crypto
+from apps.core.cache import window_merge, window_read
+from apps.core.errors import NotFound
+from apps.files.selectors import attachment_public, storage_url
+
+from .errors import BroadcastError
+from .models import Channel, ChannelAdmin, Comment, Post, Subscription
+
+_POSTS_CONTEXT = "cache.broadcasts.posts"
+
+
+def _not_found() -> NotFound:
+    return NotFound("There is no such channel, or it is private.", code=BroadcastError.CHANNEL_NOT_FOUND)
+
+
+def channel_public(channel: Channel, *, role: str | None, subscribed: bool) -> dict:
+    row = {
+        "id": channel.pk,
+        "handle": channel.handle,
+        "title": channel.title,
+        "description": channel.description,
+        "avatar_url": storage_url(channel.avatar_path) if channel.avatar_path else None,
+        "is_public": channel.is_public,
+        "subscriber_count": channel.subscriber_count,
+        "last_post_seq": channel.last_post_seq,
+        "created_at": channel.created_at,
+        "subscribed": subscribed,
+        "role": role,
+    }
+    if role is not None:  # admins see the invite link
+        row["invite_token"] = channel.invite_token
+    return row
+
+
+def channel_access(*, channel_id: int, user_id: int) -> tuple[Channel, str | None, bool]:
+    """(channel, the user's admin role or None, subscribed). NotFound for a missing or taken-down
+    channel, and for a private one the user neither follows nor administers."""
+    channel = Channel.objects.filter(pk=channel_id, taken_down_at__isnull=True).first()
+    if channel is None:
+        raise _not_found()
+    role = (
+        ChannelAdmin.objects.filter(channel_id=channel_id, user_id=user_id)
+        .values_list("role", flat=True)
+        .first()
+    )
+    subscribed = Subscription.objects.filter(channel_id=channel_id, user_id=user_id).exists()
+    if not channel.is_public and role is None and not subscribed:
+        raise _not_found()
+    return channel, role, subscribed
+
+
+def channel_detail(*, channel_id: int, user_id: int) -> dict:
+    channel, role, subscribed = channel_access(channel_id=channel_id, user_id=user_id)
+    return channel_public(channel, role=role, subscribed=subscribed)
+
+
+def channels_subscribed(*, user_id: int, before_id: int | None, limit: int) -> dict:
+    """The user's subscriptions, newest first (three queries, whatever the count)."""
+    queryset = Subscription.objects.filter(user_id=user_id, channel__taken_down_at__isnull=True)
+    if before_id:
+        queryset = queryset.filter(id__lt=before_id)
+    rows = list(queryset.select_related("channel").order_by("-id")[: limit + 1])
+    roles = dict(
+        ChannelAdmin.objects.filter(user_id=user_id, channel_id__in=[r.channel_id for r in rows]).values_list(
+            "channel_id", "role"
+        )
+    )
+    results = [
+        {**channel_public(r.channel, role=roles.get(r.channel_id), subscribed=True), "subscription_id": r.pk}
+        for r in rows[:limit]
+    ]
+    return {"results": results, "has_more": len(rows) > limit}
+
+
+# --- Posts ----------------------------------------------------------------------------------
+
+
+def post_stored(post: Post) -> dict:
+    return {
+        "id": post.pk,
+        "channel_id": post.channel_id,
+        "seq": post.seq,
+        "author_id": post.author_id,
+        "text": "" if post.deleted else post.text,
+        "attachments": [] if post.deleted else post.attachments,
+        "views": post.views,
+        "created_at": post.created_at.isoformat(),
+        "edited_at": post.edited_at.isoformat() if post.edited_at else None,
+        "deleted": post.deleted,
+        "version": post.version,
+    }
+
+
+def post_public(stored: dict) -> dict:
+    public = {key: value for key, value in stored.items() if key not in ("version", "deleted")}
+    public["attachments"] = [attachment_public(snapshot) for snapshot in stored["attachments"]]
+    return public
+
+
+def _posts_key(channel_id: int) -> str:
+    return f"channel:{channel_id}:posts"
+
+
+def posts_cache_merge(posts: list[dict], *, channel_id: int, complete: bool = False) -> None:
+    window_merge(
+        _posts_key(channel_id),
+        [(p["seq"], p["version"], crypto.seal_json(p, context=_POSTS_CONTEXT)) for p in posts],
+        limit=settings.POSTS_CACHE_SIZE,
+        ttl=settings.POSTS_CACHE_TTL,
+        complete=complete,
+    )
+
+
+def _newest_posts(channel_id: int) -> list[dict]:
+    """The cached window of newest posts (deleted ones too), rebuilt from the database if
+    needed. Oldest first."""
+    window = window_read(_posts_key(channel_id))
+    if window is not None:
+        return [crypto.open_json(blob, context=_POSTS_CONTEXT) for _seq, blob in window]
+    rows = list(Post.objects.filter(channel_id=channel_id).order_by("-seq")[: settings.POSTS_CACHE_SIZE])
+    stored = [post_stored(post) for post in reversed(rows)]
+    posts_cache_merge(stored, channel_id=channel_id, complete=True)
+    return stored
+
+
+def posts_page(*, channel_id: int, user_id: int, before_seq: int | None = None, limit: int = 10) -> dict:
+    """Newest first. The first page (no cursor) comes from the cache; older pages from the
+    database (they are read rarely: not cached)."""
+    channel_access(channel_id=channel_id, user_id=user_id)
+    if before_seq is None and limit <= settings.POSTS_CACHE_SIZE:
+        window = _newest_posts(channel_id)
+        visible = [p for p in reversed(window) if not p["deleted"]]
+        whole_history = not window or window[0]["seq"] == 1
+        if len(visible) >= limit or whole_history:
+            page = visible[:limit]
+            has_more = len(visible) > limit or (not whole_history and bool(page))
+            return {"results": [post_public(p) for p in page], "has_more": has_more}
+    queryset = Post.objects.filter(channel_id=channel_id, deleted=False)
+    if before_seq is not None:
+        queryset = queryset.filter(seq__lt=before_seq)
+    rows = list(queryset.order_by("-seq")[: limit + 1])
+    return {"results": [post_public(post_stored(p)) for p in rows[:limit]], "has_more": len(rows) > limit}
+
+
+def post_for_reader(*, post_id: int, user_id: int) -> tuple[Post, Channel, str | None, bool]:
+    post = Post.objects.filter(pk=post_id, deleted=False).first()
+    if post is None:
+        raise NotFound("There is no such post.", code=BroadcastError.POST_NOT_FOUND)
+    try:
+        channel, role, subscribed = channel_access(channel_id=post.channel_id, user_id=user_id)
+    except NotFound:
+        raise NotFound("There is no such post.", code=BroadcastError.POST_NOT_FOUND) from None
+    return post, channel, role, subscribed
+
+
+# --- Comments -------------------------------------------------------------------------------
+
+
+def comment_public(comment: Comment) -> dict:
+    return {
+        "id": comment.pk,
+        "post_id": comment.post_id,
+        "author_id": comment.author_id,
+        "text": comment.text,
+        "created_at": comment.created_at,
+    }
+
+
+def comments_page(*, post_id: int, user_id: int, after_id: int | None = None, limit: int = 50) -> dict:
+    """Oldest first; `after` is the id of the newest comment the client has (clients poll)."""
+    post_for_reader(post_id=post_id, user_id=user_id)
+    queryset = Comment.objects.filter(post_id=post_id, deleted=False)
+    if after_id is not None:
+        queryset = queryset.filter(id__gt=after_id)
+    rows = list(queryset.order_by("id")[: limit + 1])
+    return {"results": [comment_public(c) for c in rows[:limit]], "has_more": len(rows) > limit}
+
+
+def channel_is_admin(*, channel_id: int, user_id: int) -> bool:
+    return ChannelAdmin.objects.filter(channel_id=channel_id, user_id=user_id).exists()
+
+
+def subscribed_ids(*, user_id: int, channel_ids) -> set[int]:
+    return set(
+        Subscription.objects.filter(user_id=user_id, channel_id__in=list(channel_ids)).values_list(
+            "channel_id", flat=True
+        )
+    )

@@ -1,0 +1,297 @@
+"""Channel writes. Creating a post writes its `channels.post.created` event to the outbox in the
+same transaction (apps.core.events), so subscribers hear of it even if NATS is down."""
+
+from __future__ import annotations
+
+import re
+
+from django.conf import settings
+from django.db import IntegrityError, connections, router, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from apps.core.errors import ApplicationError, NotFound, PermissionDenied
+from apps.core.events import event_emit
+from apps.files.selectors import attachment_snapshot, file_for_attaching, files_for_attaching
+
+from . import search
+from .errors import BroadcastError
+from .models import Channel, ChannelAdmin, Comment, Post, Subscription, new_invite_token
+from .selectors import _not_found, channel_access, post_for_reader, post_stored, posts_cache_merge
+
+HANDLE = re.compile(r"^[a-z][a-z0-9_]{4,31}$")
+Role = ChannelAdmin.Role
+
+
+def _check_handle(handle: str) -> str:
+    handle = (handle or "").strip().lstrip("@").lower()
+    if not HANDLE.match(handle):
+        raise ApplicationError.for_field(
+            "handle", BroadcastError.HANDLE_INVALID, "Use 5-32 letters, digits or _, starting with a letter."
+        )
+    return handle
+
+
+def _check_text(text, *, limit: int, allow_empty: bool = False) -> str:
+    text = text if isinstance(text, str) else ""
+    if not text.strip() and not allow_empty:
+        raise ApplicationError.for_field("text", BroadcastError.TEXT_EMPTY, "Write something.")
+    if len(text) > limit:
+        raise ApplicationError.for_field("text", BroadcastError.TEXT_TOO_LONG, f"At most {limit} characters.")
+    return text
+
+
+def _admin_channel(*, channel_id: int, user_id: int, owner_only: bool = False) -> Channel:
+    channel, role, _ = channel_access(channel_id=channel_id, user_id=user_id)
+    if role is None or (owner_only and role != Role.OWNER):
+        if owner_only:
+            raise PermissionDenied("Only the channel's owner can do this.", code=BroadcastError.NOT_OWNER)
+        raise PermissionDenied("Only the channel's admins can do this.", code=BroadcastError.NOT_ADMIN)
+    return channel
+
+
+# --- Channels -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def channel_create(
+    *, owner, handle: str, title: str, description: str = "", is_public: bool = True
+) -> Channel:
+    handle = _check_handle(handle)
+    title = _check_text(title, limit=128)
+    if Channel.objects.filter(handle=handle).exists():
+        raise ApplicationError.for_field("handle", BroadcastError.HANDLE_TAKEN, "This handle is taken.")
+    try:
+        with transaction.atomic():
+            channel = Channel.objects.create(
+                handle=handle,
+                title=title.strip(),
+                description=_check_text(description, limit=1000, allow_empty=True),
+                owner_id=owner.pk,
+                is_public=is_public,
+                subscriber_count=1,
+            )
+    except IntegrityError:
+        raise ApplicationError.for_field(
+            "handle", BroadcastError.HANDLE_TAKEN, "This handle is taken."
+        ) from None
+    ChannelAdmin.objects.create(channel=channel, user_id=owner.pk, role=Role.OWNER)
+    Subscription.objects.create(channel=channel, user_id=owner.pk)
+    search.channel_indexed(channel)
+    return channel
+
+
+@transaction.atomic
+def channel_update(*, user, channel_id: int, **changes) -> Channel:
+    channel = _admin_channel(channel_id=channel_id, user_id=user.pk)
+    if "handle" in changes:
+        changes["handle"] = _check_handle(changes["handle"])
+        if Channel.objects.filter(handle=changes["handle"]).exclude(pk=channel.pk).exists():
+            raise ApplicationError.for_field("handle", BroadcastError.HANDLE_TAKEN, "This handle is taken.")
+    if "title" in changes:
+        changes["title"] = _check_text(changes["title"], limit=128).strip()
+    if "description" in changes:
+        changes["description"] = _check_text(changes["description"], limit=1000, allow_empty=True)
+    if "avatar_file_id" in changes:
+        avatar = changes["avatar_file_id"]
+        changes["avatar_path"] = (
+            file_for_attaching(file_id=avatar, user_id=user.pk, images_only=True).storage_name
+            if avatar
+            else ""
+        )
+    if changes.pop("renew_invite", False):
+        changes["invite_token"] = new_invite_token()
+    for field, value in changes.items():
+        setattr(channel, field, value)
+    try:
+        with transaction.atomic():
+            channel.save()
+    except IntegrityError:
+        raise ApplicationError.for_field(
+            "handle", BroadcastError.HANDLE_TAKEN, "This handle is taken."
+        ) from None
+    search.channel_indexed(channel)
+    return channel
+
+
+@transaction.atomic
+def channel_delete(*, user, channel_id: int) -> None:
+    channel = _admin_channel(channel_id=channel_id, user_id=user.pk, owner_only=True)
+    Post.objects.filter(channel_id=channel.pk).delete()
+    Comment.objects.filter(channel_id=channel.pk).delete()
+    channel_pk = channel.pk
+    channel.delete()
+    search.channel_removed(channel_pk)
+
+
+@transaction.atomic
+def channel_subscribe(
+    *, user, channel_id: int | None = None, invite: str | None = None
+) -> tuple[Channel, bool]:
+    """Follow a channel (a private one with its invite token). Idempotent: (channel, created)."""
+    if channel_id is not None:
+        channel = (
+            Channel.objects.select_for_update().filter(pk=channel_id, taken_down_at__isnull=True).first()
+        )
+    else:
+        channel = (
+            Channel.objects.select_for_update()
+            .filter(invite_token=invite or "", taken_down_at__isnull=True)
+            .first()
+        )
+    if channel is None:
+        raise _not_found()
+    if Subscription.objects.filter(channel=channel, user_id=user.pk).exists():
+        return channel, False
+    if not channel.is_public and invite != channel.invite_token:
+        raise ApplicationError(
+            BroadcastError.INVITE_REQUIRED,
+            "This channel is private: join it with its invite link.",
+            status=403,
+        )
+    Subscription.objects.create(channel=channel, user_id=user.pk)
+    Channel.objects.filter(pk=channel.pk).update(subscriber_count=F("subscriber_count") + 1)
+    channel.refresh_from_db(fields=["subscriber_count"])
+    return channel, True
+
+
+@transaction.atomic
+def channel_unsubscribe(*, user, channel_id: int) -> bool:
+    channel = Channel.objects.select_for_update().filter(pk=channel_id).first()
+    if channel is None:
+        raise _not_found()
+    if channel.owner_id == user.pk:
+        raise ApplicationError(
+            BroadcastError.OWNER_CANNOT_UNSUBSCRIBE,
+            "The owner cannot leave; delete the channel instead.",
+            status=409,
+        )
+    removed, _ = Subscription.objects.filter(channel=channel, user_id=user.pk).delete()
+    if removed:
+        Channel.objects.filter(pk=channel.pk).update(subscriber_count=F("subscriber_count") - 1)
+        ChannelAdmin.objects.filter(channel=channel, user_id=user.pk).delete()
+    return bool(removed)
+
+
+@transaction.atomic
+def channel_takedown(*, channel_id: int) -> bool:
+    """A moderator takes a channel down: it disappears from search, lists and reads."""
+    updated = Channel.objects.filter(pk=channel_id, taken_down_at__isnull=True).update(
+        taken_down_at=timezone.now()
+    )
+    if updated:
+        search.channel_removed(channel_id)
+    return bool(updated)
+
+
+# --- Posts ----------------------------------------------------------------------------------
+
+
+def _next_post_seq(channel_id: int) -> int:
+    connection = connections[router.db_for_write(Channel)]
+    table = connection.ops.quote_name(Channel._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_post_seq = last_post_seq + 1 WHERE id = %s RETURNING last_post_seq",  # noqa: S608
+            [channel_id],
+        )
+        return cursor.fetchone()[0]
+
+
+def _after_commit_merge(post: Post) -> None:
+    stored = post_stored(post)
+    transaction.on_commit(lambda: posts_cache_merge([stored], channel_id=post.channel_id))
+
+
+@transaction.atomic
+def post_create(*, user, channel_id: int, text: str = "", attachment_ids=()) -> Post:
+    channel = _admin_channel(channel_id=channel_id, user_id=user.pk)
+    attachment_ids = list(attachment_ids or [])
+    text = _check_text(text, limit=settings.POST_MAX_LENGTH, allow_empty=bool(attachment_ids))
+    snapshots = [
+        attachment_snapshot(f) for f in files_for_attaching(file_ids=attachment_ids, user_id=user.pk)
+    ]
+    post = Post.objects.create(
+        channel_id=channel.pk,
+        seq=_next_post_seq(channel.pk),
+        author_id=user.pk,
+        text=text,
+        attachments=snapshots,
+    )
+    event_emit(
+        name="channels.post.created",
+        payload={"channel_id": channel.pk, "post_id": post.pk, "seq": post.seq, "author_id": user.pk},
+    )
+    _after_commit_merge(post)
+    return post
+
+
+def _admin_post(*, post_id: int, user_id: int) -> Post:
+    post, _channel, role, _ = post_for_reader(post_id=post_id, user_id=user_id)
+    if role is None:
+        raise PermissionDenied("Only the channel's admins can do this.", code=BroadcastError.NOT_ADMIN)
+    return Post.objects.select_for_update().get(pk=post.pk)
+
+
+@transaction.atomic
+def post_edit(*, user, post_id: int, text: str) -> Post:
+    post = _admin_post(post_id=post_id, user_id=user.pk)
+    post.text = _check_text(text, limit=settings.POST_MAX_LENGTH, allow_empty=bool(post.attachments))
+    post.edited_at = timezone.now()
+    post.version += 1
+    post.save(update_fields=["text", "edited_at", "version"])
+    _after_commit_merge(post)
+    return post
+
+
+def post_erase(post: Post) -> None:
+    post.deleted = True
+    post.text = ""
+    post.attachments = []
+    post.version += 1
+    post.save(update_fields=["deleted", "text", "attachments", "version"])
+    _after_commit_merge(post)
+
+
+@transaction.atomic
+def post_delete(*, user, post_id: int) -> None:
+    post_erase(_admin_post(post_id=post_id, user_id=user.pk))
+
+
+@transaction.atomic
+def post_takedown(*, post_id: int) -> bool:
+    post = Post.objects.select_for_update().filter(pk=post_id, deleted=False).first()
+    if post is None:
+        return False
+    post_erase(post)
+    return True
+
+
+# --- Comments -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def comment_create(*, user, post_id: int, text: str) -> Comment:
+    post, channel, role, subscribed = post_for_reader(post_id=post_id, user_id=user.pk)
+    if not subscribed and role is None:
+        raise PermissionDenied("Subscribe to the channel to comment.", code=BroadcastError.NOT_SUBSCRIBED)
+    text = _check_text(text, limit=settings.COMMENT_MAX_LENGTH)
+    return Comment.objects.create(post_id=post.pk, channel_id=channel.pk, author_id=user.pk, text=text)
+
+
+@transaction.atomic
+def comment_delete(*, user, post_id: int, comment_id: int) -> None:
+    post, _channel, role, _ = post_for_reader(post_id=post_id, user_id=user.pk)
+    comment = (
+        Comment.objects.select_for_update().filter(pk=comment_id, post_id=post.pk, deleted=False).first()
+    )
+    if comment is None:
+        raise NotFound("There is no such comment.", code=BroadcastError.COMMENT_NOT_FOUND)
+    if comment.author_id != user.pk and role is None:
+        raise PermissionDenied(
+            "Only its author or the channel's admins can delete a comment.",
+            code=BroadcastError.NOT_COMMENT_AUTHOR,
+        )
+    comment.deleted = True
+    comment.text = ""
+    comment.save(update_fields=["deleted", "text"])
