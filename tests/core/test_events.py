@@ -81,7 +81,6 @@ async def _stream_messages(url: str) -> list:
 
 async def _drop_stream(url: str) -> None:
     import nats
-
     from nats.js.errors import NotFoundError
 
     client = await nats.connect(url)
