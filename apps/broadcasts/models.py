@@ -102,3 +102,13 @@ class Comment(DocumentModel):
 
     def __str__(self):
         return f"comment {self.pk} on post {self.post_id}"
+
+
+class SearchTerm(models.Model):
+    """Every distinct word of the channels' search vectors: the dictionary that typos are
+    corrected against (a small table, so its trigram index answers in a few ms)."""
+
+    word = models.CharField(max_length=100, primary_key=True)
+
+    def __str__(self):
+        return self.word
