@@ -316,3 +316,18 @@ async def test_logout_all_and_ban_close_open_sockets(people):
 
     assert await close_code(alices) == 4401
     assert await close_code(bobs) == 4403
+
+
+async def test_presence_is_not_told_to_someone_the_user_blocked(people):
+    from apps.contacts.services import user_block
+
+    alice, bob, _chat = people
+    await db(user_block)(user=alice, blocked_id=bob.id)
+    bobs = await open_socket(bob)
+
+    alices = await open_socket(alice)
+
+    assert await nothing_more(bobs, skip=()) is None
+    await alices.disconnect()
+    assert await nothing_more(bobs, skip=()) is None
+    await bobs.disconnect()

@@ -316,3 +316,14 @@ def test_concurrent_senders_get_dense_unique_seqs(alice, bob, group):
     group.refresh_from_db()
     assert group.last_seq == 60
     assert ChatMember.objects.get(chat=group, user=alice).last_read_seq <= 60
+
+
+def test_after_a_block_neither_side_can_write_in_their_direct_chat(client_for, alice, bob, direct):
+    from apps.contacts.services import user_block
+
+    user_block(user=bob, blocked_id=alice.id)
+
+    for sender in (alice, bob):
+        response = client_for(sender).post(messages_url(direct), {"text": "hello?"}, format="json")
+        assert (response.status_code, response.json()["code"]) == (403, "blocked")
+    assert not Message.objects.filter(chat_id=direct.id).exists()

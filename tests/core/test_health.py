@@ -86,3 +86,19 @@ def test_health_reports_real_nats_jetstream_up(client, settings):
         "latency_ms": response.json()["checks"]["nats"]["latency_ms"],
         "backend": "jetstream",
     }
+
+
+@pytest.mark.django_db
+def test_healthcheck_command_exits_0_when_up_and_1_when_a_dependency_is_down(settings, capsys):
+    from django.core.management import call_command
+
+    call_command("healthcheck")
+    assert "database" in capsys.readouterr().out
+
+    settings.NATS_URL = "nats://127.0.0.1:9"
+    settings.HEALTH_CHECK_TIMEOUT = 1.0
+    with pytest.raises(SystemExit) as exited:
+        call_command("healthcheck", "--json")
+
+    assert exited.value.code == 1
+    assert '"status": "down"' in capsys.readouterr().out
