@@ -3,17 +3,12 @@ posts and comments from the database."""
 
 from __future__ import annotations
 
-from django.conf import settings
-
-from apps.core import crypto
-from apps.core.cache import window_merge, window_read
+from apps.core.cache import SealedWindow
 from apps.core.errors import NotFound
 from apps.files.selectors import attachment_public, storage_url
 
 from .errors import BroadcastError
 from .models import Channel, ChannelAdmin, Comment, Post, Subscription
-
-_POSTS_CONTEXT = "cache.broadcasts.posts"
 
 
 def _not_found() -> NotFound:
@@ -104,43 +99,31 @@ def post_public(stored: dict) -> dict:
     return public
 
 
-def _posts_key(channel_id: int) -> str:
-    return f"channel:{channel_id}:posts"
+POSTS = SealedWindow("channel-posts", size="POSTS_CACHE_SIZE", ttl="POSTS_CACHE_TTL")
 
 
-def posts_cache_merge(posts: list[dict], *, channel_id: int, complete: bool = False) -> None:
-    window_merge(
-        _posts_key(channel_id),
-        [(p["seq"], p["version"], crypto.seal_json(p, context=_POSTS_CONTEXT)) for p in posts],
-        limit=settings.POSTS_CACHE_SIZE,
-        ttl=settings.POSTS_CACHE_TTL,
-        complete=complete,
-    )
+def posts_cache_merge(posts: list[dict], *, channel_id: int) -> None:
+    POSTS.merge(channel_id, posts)
 
 
-def _newest_posts(channel_id: int) -> list[dict]:
-    """The cached window of newest posts (deleted ones too), rebuilt from the database if
-    needed. Oldest first."""
-    window = window_read(_posts_key(channel_id))
-    if window is not None:
-        return [crypto.open_json(blob, context=_POSTS_CONTEXT) for _seq, blob in window]
-    rows = list(Post.objects.filter(channel_id=channel_id).order_by("-seq")[: settings.POSTS_CACHE_SIZE])
-    stored = [post_stored(post) for post in reversed(rows)]
-    posts_cache_merge(stored, channel_id=channel_id, complete=True)
-    return stored
+def _posts_newest(channel_id: int, count: int) -> list[dict]:
+    rows = list(Post.objects.filter(channel_id=channel_id).order_by("-seq")[:count])
+    return [post_stored(post) for post in reversed(rows)]
 
 
 def posts_page(*, channel_id: int, user_id: int, before_seq: int | None = None, limit: int = 10) -> dict:
     """Newest first. The first page (no cursor) comes from the cache; older pages from the
     database (they are read rarely: not cached)."""
     channel_access(channel_id=channel_id, user_id=user_id)
-    if before_seq is None and limit <= settings.POSTS_CACHE_SIZE:
-        window = _newest_posts(channel_id)
-        visible = [p for p in reversed(window) if not p["deleted"]]
-        whole_history = not window or window[0]["seq"] == 1
-        if len(visible) >= limit or whole_history:
-            page = visible[:limit]
-            has_more = len(visible) > limit or (not whole_history and bool(page))
+    if before_seq is None and limit <= POSTS.size:
+        cached = POSTS.newest_page(
+            channel_id,
+            limit=limit,
+            load_newest=lambda count: _posts_newest(channel_id, count),
+            visible=lambda post: not post["deleted"],
+        )
+        if cached is not None:
+            page, has_more = cached
             return {"results": [post_public(p) for p in page], "has_more": has_more}
     queryset = Post.objects.filter(channel_id=channel_id, deleted=False)
     if before_seq is not None:

@@ -2,19 +2,15 @@
 newest HISTORY_CACHE_SIZE messages of each chat, merged on every send, edit and delete.
 
 Cached messages are encrypted (the cache may be persisted by Redis); merging keeps the newest
-version of each message, so concurrent writers and a reader's rebuild never lose one."""
+version of each message, so concurrent writers and a reader's rebuild never lose one
+(apps.core.cache.SealedWindow)."""
 
 from __future__ import annotations
 
-from django.conf import settings
-
-from apps.core import crypto
-from apps.core.cache import window_merge, window_read
+from apps.core.cache import SealedWindow
 from apps.files.selectors import attachment_public
 
 from .models import Message
-
-_CONTEXT = "cache.chats.history"
 
 
 def message_stored(message: Message) -> dict:
@@ -42,35 +38,14 @@ def message_public(stored: dict) -> dict:
     return public
 
 
-def _key(chat_id: int) -> str:
-    return f"chat:{chat_id}:history"
+HISTORY = SealedWindow("chat-history", size="HISTORY_CACHE_SIZE", ttl="HISTORY_CACHE_TTL")
 
 
-def history_cache_merge(messages: list[dict], *, chat_id: int, complete: bool = False) -> None:
-    window_merge(
-        _key(chat_id),
-        [
-            (stored["seq"], stored["version"], crypto.seal_json(stored, context=_CONTEXT))
-            for stored in messages
-        ],
-        limit=settings.HISTORY_CACHE_SIZE,
-        ttl=settings.HISTORY_CACHE_TTL,
-        complete=complete,
-    )
+def history_cache_merge(messages: list[dict], *, chat_id: int) -> None:
+    HISTORY.merge(chat_id, messages)
 
 
-def history_cache_rebuild(*, chat_id: int) -> list[dict]:
-    """Load the newest messages (deleted ones too: the window is shared by every member) and
-    offer them to the cache as its complete window. Oldest first."""
-    rows = list(Message.objects.filter(chat_id=chat_id).order_by("-seq")[: settings.HISTORY_CACHE_SIZE])
-    stored = [message_stored(message) for message in reversed(rows)]
-    history_cache_merge(stored, chat_id=chat_id, complete=True)
-    return stored
-
-
-def history_cache_read(*, chat_id: int) -> list[dict] | None:
-    """The cached window oldest first, or None when there is no complete window."""
-    window = window_read(_key(chat_id))
-    if window is None:
-        return None
-    return [crypto.open_json(blob, context=_CONTEXT) for _seq, blob in window]
+def history_newest(chat_id: int, count: int) -> list[dict]:
+    """The newest `count` messages of the chat, deleted ones too, oldest first."""
+    rows = list(Message.objects.filter(chat_id=chat_id).order_by("-seq")[:count])
+    return [message_stored(message) for message in reversed(rows)]

@@ -11,7 +11,7 @@ from apps.core.errors import NotFound
 from apps.profiles.selectors import profiles_for
 
 from .errors import ChatError
-from .history import history_cache_read, history_cache_rebuild, message_public, message_stored
+from .history import HISTORY, history_newest, message_public, message_stored
 from .models import Chat, ChatMember, HiddenMessage, Message
 
 # --- Membership (cached per chat) -----------------------------------------------------------
@@ -81,18 +81,6 @@ def _visible(stored: dict, hidden: set[int]) -> bool:
     return not stored["deleted"] and stored["id"] not in hidden
 
 
-def _first_page_from_cache(*, chat_id: int, hidden: set[int], limit: int) -> dict | None:
-    window = history_cache_read(chat_id=chat_id)
-    if window is None:
-        window = history_cache_rebuild(chat_id=chat_id)
-    visible = [stored for stored in reversed(window) if _visible(stored, hidden)]
-    whole_history = not window or window[0]["seq"] == 1
-    if len(visible) > limit or whole_history:
-        page = visible[:limit]
-        return {"results": [message_public(s) for s in page], "has_more": len(visible) > limit}
-    return None  # too many deleted or hidden in the window: ask the database
-
-
 def history_page(
     *,
     user_id: int,
@@ -105,10 +93,16 @@ def history_page(
     `before_seq`), or oldest first after `after_seq` (catch-up)."""
     chat_role(chat_id=chat_id, user_id=user_id)
     hidden = hidden_for(user_id=user_id, chat_id=chat_id)
-    if before_seq is None and after_seq is None and limit < settings.HISTORY_CACHE_SIZE:
-        page = _first_page_from_cache(chat_id=chat_id, hidden=hidden, limit=limit)
-        if page is not None:
-            return page
+    if before_seq is None and after_seq is None and limit <= HISTORY.size:
+        cached = HISTORY.newest_page(
+            chat_id,
+            limit=limit,
+            load_newest=lambda count: history_newest(chat_id, count),
+            visible=lambda stored: _visible(stored, hidden),
+        )
+        if cached is not None:
+            page, has_more = cached
+            return {"results": [message_public(stored) for stored in page], "has_more": has_more}
     queryset = Message.objects.filter(chat_id=chat_id, deleted=False).exclude(id__in=hidden)
     if after_seq is not None:
         rows = list(queryset.filter(seq__gt=after_seq).order_by("seq")[: limit + 1])

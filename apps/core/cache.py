@@ -18,7 +18,10 @@ import json
 import threading
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.core.cache import cache, caches
+
+from . import crypto
 
 _local_lock = threading.Lock()
 SENTINEL = "!"
@@ -154,3 +157,57 @@ def window_read(key: str) -> list[tuple[int, str]] | None:
     if not members or members[0][0] != SENTINEL.encode():
         return None
     return [(int(score), member.decode().split("|", 1)[1]) for member, score in members[1:]]
+
+
+class SealedWindow:
+    """The newest items of one sequence per owner (a chat's messages, a channel's posts), kept
+    encrypted in a window (`window_merge`): items are dicts with a `seq` and a `version`.
+
+    `size` and `ttl` name settings, read when used."""
+
+    def __init__(self, name: str, *, size: str, ttl: str):
+        self.name = name
+        self._size = size
+        self._ttl = ttl
+        self._context = f"cache.{name}"
+
+    @property
+    def size(self) -> int:
+        return getattr(settings, self._size)
+
+    def _key(self, owner_id: int) -> str:
+        return f"{self.name}:{owner_id}"
+
+    def merge(self, owner_id: int, items: list[dict], *, complete: bool = False) -> None:
+        window_merge(
+            self._key(owner_id),
+            [(item["seq"], item["version"], crypto.seal_json(item, context=self._context)) for item in items],
+            limit=self.size,
+            ttl=getattr(settings, self._ttl),
+            complete=complete,
+        )
+
+    def read(self, owner_id: int) -> list[dict] | None:
+        """The window oldest first, or None when there is no complete one."""
+        window = window_read(self._key(owner_id))
+        if window is None:
+            return None
+        return [crypto.open_json(blob, context=self._context) for _seq, blob in window]
+
+    def newest_page(
+        self, owner_id: int, *, limit: int, load_newest, visible
+    ) -> tuple[list[dict], bool] | None:
+        """(newest first page, has_more) from the window, or None when the window cannot answer
+        (too few visible items in it). `load_newest(n)` gives the newest n items from the
+        database, oldest first: it rebuilds a missing window (deleted items too: a window is
+        shared by every reader, and `visible` filters per reader)."""
+        window = self.read(owner_id)
+        if window is None:
+            window = load_newest(self.size)
+            self.merge(owner_id, window, complete=True)
+        shown = [item for item in reversed(window) if visible(item)]
+        if not window or window[0]["seq"] == 1:  # the whole sequence is in the window
+            return shown[:limit], len(shown) > limit
+        if len(shown) >= limit:
+            return shown[:limit], True
+        return None

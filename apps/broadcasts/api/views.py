@@ -4,14 +4,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.broadcasts import search, selectors, services
+from apps.core.api import parse
 
 from . import serializers as s
-
-
-def _parse(serializer_class, data):
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 def _detail(request, channel_id: int) -> dict:
@@ -27,7 +22,7 @@ class ChannelListView(APIView):
         description="With `q`: search public channels, best match first. Without: my subscriptions.",
     )
     def get(self, request):
-        query = _parse(s.ChannelListQuery, request.query_params)
+        query = parse(s.ChannelListQuery, request.query_params)
         if query.get("q", "").strip():
             found = search.channel_search(q=query["q"].strip(), limit=query["limit"])
             subscribed = selectors.subscribed_ids(user_id=request.user.id, channel_ids=[c.pk for c in found])
@@ -40,7 +35,7 @@ class ChannelListView(APIView):
 
     @extend_schema(request=s.ChannelCreateInput, responses={201: s.ChannelOutput}, tags=["channels"])
     def post(self, request):
-        data = _parse(s.ChannelCreateInput, request.data)
+        data = parse(s.ChannelCreateInput, request.data)
         channel = services.channel_create(owner=request.user, **data)
         return Response(_detail(request, channel.pk), status=status.HTTP_201_CREATED)
 
@@ -52,7 +47,7 @@ class ChannelDetailView(APIView):
 
     @extend_schema(request=s.ChannelUpdateInput, responses={200: s.ChannelOutput}, tags=["channels"])
     def patch(self, request, channel_id: int):
-        data = _parse(s.ChannelUpdateInput, request.data)
+        data = parse(s.ChannelUpdateInput, request.data)
         services.channel_update(user=request.user, channel_id=channel_id, **data)
         return Response(_detail(request, channel_id))
 
@@ -65,7 +60,7 @@ class ChannelDetailView(APIView):
 class SubscribeView(APIView):
     @extend_schema(request=s.SubscribeInput, responses={200: s.ChannelOutput}, tags=["channels"])
     def post(self, request, channel_id: int):
-        data = _parse(s.SubscribeInput, request.data)
+        data = parse(s.SubscribeInput, request.data)
         services.channel_subscribe(user=request.user, channel_id=channel_id, invite=data.get("invite"))
         return Response(_detail(request, channel_id))
 
@@ -80,7 +75,7 @@ class UnsubscribeView(APIView):
 class JoinView(APIView):
     @extend_schema(request=s.JoinInput, responses={200: s.ChannelOutput}, tags=["channels"])
     def post(self, request):
-        data = _parse(s.JoinInput, request.data)
+        data = parse(s.JoinInput, request.data)
         channel, _ = services.channel_subscribe(user=request.user, invite=data["invite"])
         return Response(_detail(request, channel.pk))
 
@@ -93,7 +88,7 @@ class PostListView(APIView):
         tags=["channels"],
     )
     def get(self, request, channel_id: int):
-        query = _parse(s.PostsQuery, request.query_params)
+        query = parse(s.PostsQuery, request.query_params)
         return Response(
             selectors.posts_page(
                 channel_id=channel_id,
@@ -105,7 +100,7 @@ class PostListView(APIView):
 
     @extend_schema(request=s.PostInput, responses={201: s.PostOutput}, tags=["channels"])
     def post(self, request, channel_id: int):
-        data = _parse(s.PostInput, request.data)
+        data = parse(s.PostInput, request.data)
         post = services.post_create(
             user=request.user, channel_id=channel_id, text=data["text"], attachment_ids=data["attachments"]
         )
@@ -115,7 +110,7 @@ class PostListView(APIView):
 class PostDetailView(APIView):
     @extend_schema(request=s.PostEditInput, responses={200: s.PostOutput}, tags=["channels"])
     def patch(self, request, post_id: int):
-        data = _parse(s.PostEditInput, request.data)
+        data = parse(s.PostEditInput, request.data)
         post = services.post_edit(user=request.user, post_id=post_id, text=data["text"])
         return Response(selectors.post_public(selectors.post_stored(post)))
 
@@ -133,7 +128,7 @@ class CommentListView(APIView):
         tags=["channels"],
     )
     def get(self, request, post_id: int):
-        query = _parse(s.CommentsQuery, request.query_params)
+        query = parse(s.CommentsQuery, request.query_params)
         return Response(
             selectors.comments_page(
                 post_id=post_id, user_id=request.user.id, after_id=query.get("after"), limit=query["limit"]
@@ -142,7 +137,7 @@ class CommentListView(APIView):
 
     @extend_schema(request=s.CommentInput, responses={201: s.CommentOutput}, tags=["channels"])
     def post(self, request, post_id: int):
-        data = _parse(s.CommentInput, request.data)
+        data = parse(s.CommentInput, request.data)
         comment = services.comment_create(user=request.user, post_id=post_id, text=data["text"])
         return Response(selectors.comment_public(comment), status=status.HTTP_201_CREATED)
 

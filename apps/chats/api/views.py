@@ -8,15 +8,10 @@ from rest_framework.views import APIView
 from apps.chats import selectors, services
 from apps.chats.history import message_public
 from apps.chats.updates import updates_since, updates_state
+from apps.core.api import parse
 from apps.core.pagination import decode_cursor, encode_cursor
 
 from . import serializers as s
-
-
-def _parse(serializer_class, data):
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 class ChatListView(APIView):
@@ -27,7 +22,7 @@ class ChatListView(APIView):
         tags=["chats"],
     )
     def get(self, request):
-        query = _parse(s.ChatListQuery, request.query_params)
+        query = parse(s.ChatListQuery, request.query_params)
 
         before = decode_cursor(query["before"], (datetime, int)) if "before" in query else None
         page = selectors.chat_list(user_id=request.user.id, before=before, limit=query["limit"])
@@ -41,7 +36,7 @@ class ChatListView(APIView):
         tags=["chats"],
     )
     def post(self, request):
-        data = _parse(s.ChatCreateInput, request.data)
+        data = parse(s.ChatCreateInput, request.data)
         if data["kind"] == "direct":
             chat, created = services.chat_direct_open(user=request.user, peer_id=data["user_id"])
         else:
@@ -60,7 +55,7 @@ class ChatDetailView(APIView):
 
     @extend_schema(request=s.ChatUpdateInput, responses={200: s.ChatDetailOutput}, tags=["chats"])
     def patch(self, request, chat_id: int):
-        data = _parse(s.ChatUpdateInput, request.data)
+        data = parse(s.ChatUpdateInput, request.data)
         services.chat_update(user=request.user, chat_id=chat_id, title=data["title"])
         return Response(selectors.chat_detail(user_id=request.user.id, chat_id=chat_id))
 
@@ -72,7 +67,7 @@ class MemberListView(APIView):
 
     @extend_schema(request=s.MembersAddInput, responses={200: s.MemberListOutput}, tags=["chats"])
     def post(self, request, chat_id: int):
-        data = _parse(s.MembersAddInput, request.data)
+        data = parse(s.MembersAddInput, request.data)
         services.chat_members_add(actor=request.user, chat_id=chat_id, user_ids=data["user_ids"])
         return Response({"results": selectors.chat_members(user_id=request.user.id, chat_id=chat_id)})
 
@@ -87,7 +82,7 @@ class MemberDetailView(APIView):
 
     @extend_schema(request=s.MemberRoleInput, responses={204: None}, tags=["chats"])
     def patch(self, request, chat_id: int, user_id: int):
-        data = _parse(s.MemberRoleInput, request.data)
+        data = parse(s.MemberRoleInput, request.data)
         services.chat_member_set_role(actor=request.user, chat_id=chat_id, user_id=user_id, role=data["role"])
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -100,14 +95,14 @@ class MessageListView(APIView):
         tags=["messages"],
     )
     def get(self, request, chat_id: int):
-        query = _parse(s.HistoryQuery, request.query_params)
+        query = parse(s.HistoryQuery, request.query_params)
         return Response(selectors.history_page(user_id=request.user.id, chat_id=chat_id, **query))
 
     @extend_schema(
         request=s.MessageSendInput, responses={200: s.MessageOutput, 201: s.MessageOutput}, tags=["messages"]
     )
     def post(self, request, chat_id: int):
-        data = _parse(s.MessageSendInput, request.data)
+        data = parse(s.MessageSendInput, request.data)
         stored, _pts, created = services.message_send(
             sender=request.user,
             chat_id=chat_id,
@@ -124,7 +119,7 @@ class MessageListView(APIView):
 class MessageDetailView(APIView):
     @extend_schema(request=s.MessageEditInput, responses={200: s.MessageOutput}, tags=["messages"])
     def patch(self, request, chat_id: int, message_id: int):
-        data = _parse(s.MessageEditInput, request.data)
+        data = parse(s.MessageEditInput, request.data)
         stored, _pts = services.message_edit(
             user=request.user, chat_id=chat_id, message_id=message_id, text=data["text"]
         )
@@ -138,7 +133,7 @@ class MessageDetailView(APIView):
         tags=["messages"],
     )
     def delete(self, request, chat_id: int, message_id: int):
-        query = _parse(s.MessageDeleteQuery, request.query_params)
+        query = parse(s.MessageDeleteQuery, request.query_params)
         services.message_delete(
             user=request.user, chat_id=chat_id, message_id=message_id, for_everyone=query["for_everyone"]
         )
@@ -148,7 +143,7 @@ class MessageDetailView(APIView):
 class ReadView(APIView):
     @extend_schema(request=s.ReadInput, responses={200: s.ReadOutput}, tags=["messages"])
     def post(self, request, chat_id: int):
-        data = _parse(s.ReadInput, request.data)
+        data = parse(s.ReadInput, request.data)
         return Response(
             {"last_read_seq": services.chat_read(user=request.user, chat_id=chat_id, seq=data["seq"])}
         )
@@ -157,7 +152,7 @@ class ReadView(APIView):
 class UpdatesView(APIView):
     @extend_schema(parameters=[s.UpdatesQuery], responses={200: s.UpdatesOutput}, tags=["updates"])
     def get(self, request):
-        query = _parse(s.UpdatesQuery, request.query_params)
+        query = parse(s.UpdatesQuery, request.query_params)
         return Response(
             updates_since(user_id=request.user.id, since=query["since"], limit=query.get("limit"))
         )

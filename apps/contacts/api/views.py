@@ -5,14 +5,9 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from apps.contacts import selectors, services
+from apps.core.api import parse
 
 from . import serializers as s
-
-
-def _parse(serializer_class, data):
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 class ContactListView(APIView):
@@ -36,7 +31,7 @@ class InvitationListView(APIView):
         tags=["contacts"],
     )
     def get(self, request):
-        query = _parse(s.InvitationQuery, request.query_params)
+        query = parse(s.InvitationQuery, request.query_params)
         rows, has_more = selectors.invitations_for(
             user_id=request.user.id,
             direction=query["direction"],
@@ -52,7 +47,7 @@ class InvitationListView(APIView):
         tags=["contacts"],
     )
     def post(self, request):
-        data = _parse(s.InvitationInput, request.data)
+        data = parse(s.InvitationInput, request.data)
         invitation, created = services.invitation_send(from_user=request.user, to_user_id=data["user_id"])
         return Response(
             services.invitation_public(invitation),
@@ -83,7 +78,7 @@ class BlockListView(APIView):
 
     @extend_schema(request=s.BlockInput, responses={201: None, 200: None}, tags=["contacts"])
     def post(self, request):
-        data = _parse(s.BlockInput, request.data)
+        data = parse(s.BlockInput, request.data)
         created = services.user_block(user=request.user, blocked_id=data["user_id"])
         return Response(status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
@@ -104,7 +99,7 @@ class LookupView(APIView):
 
     @extend_schema(request=s.LookupInput, responses={200: s.LookupOutput}, tags=["contacts"])
     def post(self, request):
-        data = _parse(s.LookupInput, request.data)
+        data = parse(s.LookupInput, request.data)
         found = selectors.person_lookup(
             viewer_id=request.user.id, email=data.get("email"), phone=data.get("phone")
         )
