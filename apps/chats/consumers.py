@@ -17,6 +17,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 
 from apps.accounts.services import CLOSE_BANNED, CLOSE_UNAUTHORIZED
 from apps.accounts.ws_auth import BEARER_SUBPROTOCOL
+from apps.core import ratelimit
 from apps.core.errors import ApplicationError
 from apps.core.realtime import deferred_frames, in_worker_thread, user_group
 
@@ -117,6 +118,11 @@ class ChatConsumer(AsyncWebsocketConsumer):
             await self._error("invalid_frame", 'A frame is a JSON object with a "type".', None)
             return
         ref = frame.get("ref", frame.get("client_msg_id"))
+        for scope in ("ws_frame", *(("message_send",) if frame["type"] == "message.send" else ())):
+            verdict = await in_worker_thread(ratelimit.hit)(scope=scope, ident=f"user:{self.user.id}")
+            if not verdict.allowed:
+                await self._error("rate_limited", f"Too many frames; retry in {verdict.retry_after} s.", ref)
+                return
         handler = self.HANDLERS.get(frame["type"])
         if handler is None:
             await self._error("unknown_type", f"Unknown frame type {frame['type']!r}.", ref)

@@ -239,8 +239,23 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "apps.core.exceptions.api_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
-    "DEFAULT_THROTTLE_RATES": {"lookup": env("THROTTLE_LOOKUP", default="20/hour")},
+    "DEFAULT_THROTTLE_CLASSES": ["apps.core.ratelimit.ScopedRateLimit"],
 }
+
+# --- Rate limits (per user, or per client IP when anonymous) ---------------------------------
+# A scope missing here is not limited. REST views name their scope (`throttle_scope`).
+RATE_LIMITS = {
+    "default": env("RATE_LIMIT_DEFAULT", default="1200/min"),
+    "login": env("RATE_LIMIT_LOGIN", default="10/min"),
+    "register": env("RATE_LIMIT_REGISTER", default="5/hour"),
+    "message_send": env("RATE_LIMIT_MESSAGE_SEND", default="120/min"),
+    "search": env("RATE_LIMIT_SEARCH", default="60/min"),
+    "lookup": env("RATE_LIMIT_LOOKUP", default="20/hour"),
+    "ws_frame": env("RATE_LIMIT_WS_FRAME", default="600/min"),
+}
+# The header a trusted reverse proxy sets to the client's address (e.g. X-Real-IP). Empty: the
+# peer address. Never set it unless every request passes that proxy.
+RATE_LIMIT_IP_HEADER = env("RATE_LIMIT_IP_HEADER", default="")
 SPECTACULAR_SETTINGS = {
     "TITLE": "Telegram-light API",
     "DESCRIPTION": "REST API of the light Telegram backend. Live chat is on the WebSocket at /ws/ "

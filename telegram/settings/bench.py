@@ -4,3 +4,6 @@
 from .test import *  # noqa: F403
 
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+
+# A benchmark signs up and sends from one address as fast as it can: no limits.
+RATE_LIMITS: dict = {}

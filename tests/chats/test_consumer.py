@@ -331,3 +331,17 @@ async def test_presence_is_not_told_to_someone_the_user_blocked(people):
     await alices.disconnect()
     assert await nothing_more(bobs, skip=()) is None
     await bobs.disconnect()
+
+
+async def test_frames_past_the_limit_get_an_error_and_are_dropped(people, settings):
+    alice, _bob, _chat = people
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "ws_frame": "3/min"}
+    socket = await open_socket(alice)
+
+    for ref in ("1", "2", "3", "4"):
+        await socket.send_json_to({"type": "ping", "ref": ref})
+    answers = [await frame(socket) for _ in range(4)]
+
+    assert [a["type"] for a in answers] == ["pong", "pong", "pong", "error"]
+    assert (answers[-1]["code"], answers[-1]["ref"]) == ("rate_limited", "4")
+    await socket.disconnect()

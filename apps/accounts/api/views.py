@@ -12,6 +12,7 @@ from .serializers import LoginInput, RefreshInput, RegisterInput, RegisterOutput
 class RegisterView(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
+    throttle_scope = "register"
 
     @extend_schema(request=RegisterInput, responses={201: RegisterOutput}, tags=["auth"])
     def post(self, request):
@@ -24,6 +25,7 @@ class RegisterView(APIView):
 class TokenObtainView(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
+    throttle_scope = "login"
 
     @extend_schema(request=LoginInput, responses={200: TokenPairOutput}, tags=["auth"])
     def post(self, request):
@@ -35,6 +37,7 @@ class TokenObtainView(APIView):
 class TokenRefreshView(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
+    throttle_scope = "login"
 
     @extend_schema(request=RefreshInput, responses={200: TokenPairOutput}, tags=["auth"])
     def post(self, request):

@@ -14,6 +14,8 @@ def _detail(request, channel_id: int) -> dict:
 
 
 class ChannelListView(APIView):
+    throttle_scope = {"GET": "search"}
+
     @extend_schema(
         operation_id="channels_list",
         parameters=[s.ChannelListQuery],

@@ -88,6 +88,8 @@ class MemberDetailView(APIView):
 
 
 class MessageListView(APIView):
+    throttle_scope = {"POST": "message_send"}
+
     @extend_schema(
         operation_id="messages_list",
         parameters=[s.HistoryQuery],

@@ -1,0 +1,72 @@
+import threading
+
+import pytest
+
+from apps.core import ratelimit
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_scope_admits_its_limit_then_refuses_with_retry_after(settings):
+    settings.RATE_LIMITS = {"probe": "3/min"}
+
+    verdicts = [ratelimit.hit(scope="probe", ident="user:1") for _ in range(5)]
+
+    assert [v.allowed for v in verdicts] == [True, True, True, False, False]
+    assert 1 <= verdicts[-1].retry_after <= 60
+    assert ratelimit.hit(scope="probe", ident="user:2").allowed  # per identity
+    assert ratelimit.hit(scope="unlimited", ident="user:1").allowed  # a scope with no rate
+
+
+@pytest.mark.redis
+def test_200_concurrent_requests_against_a_limit_of_50_admit_exactly_50(settings):
+    settings.RATE_LIMITS = {"burst": "50/hour"}
+    barrier = threading.Barrier(20)
+    allowed = []
+
+    def client():
+        barrier.wait()
+        for _ in range(10):
+            allowed.append(ratelimit.hit(scope="burst", ident="user:7").allowed)
+
+    threads = [threading.Thread(target=client) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert len(allowed) == 200
+    assert allowed.count(True) == 50
+
+
+def test_login_is_limited_per_client_address_with_a_429_and_retry_after(api_client, settings, user):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "login": "2/min"}
+
+    answers = [
+        api_client.post(
+            "/api/v1/auth/token/", {"username": user.username, "password": "wrong-pass-1"}, format="json"
+        )
+        for _ in range(3)
+    ]
+
+    assert [a.status_code for a in answers] == [401, 401, 429]
+    assert answers[-1].json()["code"] == "throttled"
+    assert 1 <= int(answers[-1]["Retry-After"]) <= 60
+
+
+def test_the_ip_comes_from_the_trusted_proxy_header_only_when_configured(rf, settings):
+    request = rf.get("/", HTTP_X_REAL_IP="203.0.113.9", REMOTE_ADDR="10.0.0.2")
+
+    assert ratelimit.client_ip(request) == "10.0.0.2"
+    settings.RATE_LIMIT_IP_HEADER = "X-Real-IP"
+    assert ratelimit.client_ip(request) == "203.0.113.9"
+
+
+def test_rejections_are_counted_in_the_metrics(client, settings):
+    settings.RATE_LIMITS = {"default": "1/min"}
+    client.get("/api/health/")
+    client.get("/api/health/")
+
+    metrics = client.get("/metrics").content.decode()
+
+    assert 'tg_rate_limit_rejections_total{scope="default"}' in metrics
