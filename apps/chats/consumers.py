@@ -19,6 +19,7 @@ from apps.accounts.services import CLOSE_BANNED, CLOSE_UNAUTHORIZED
 from apps.accounts.ws_auth import BEARER_SUBPROTOCOL
 from apps.core import ratelimit
 from apps.core.errors import ApplicationError
+from apps.core.logging import new_request_id, request_id
 from apps.core.realtime import deferred_frames, in_worker_thread, user_group
 
 from . import services
@@ -69,6 +70,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
             await self.close(code=code)
             return
         self.group = user_group(self.user.id)
+        # One id per socket for its log lines (inherited by the frame worker's context).
+        request_id.set(f"ws-{new_request_id()}")
         self.frames: asyncio.Queue = asyncio.Queue(maxsize=settings.WEBSOCKET_FRAME_QUEUE)
         self.frame_worker = asyncio.create_task(self._work_frames())
         await self.channel_layer.group_add(self.group, self.channel_name)

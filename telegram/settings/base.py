@@ -58,6 +58,7 @@ INSTALLED_APPS = [
 # ASGI a chain that mixes modes hops between the event loop and a thread for every middleware;
 # measured: 3x fewer requests per second. See docs/architecture.md.)
 MIDDLEWARE = [
+    "apps.core.logging.RequestIdMiddleware",
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
