@@ -273,6 +273,11 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# --- Metrics --------------------------------------------------------------------------------
+# /metrics answers a bearer token (METRICS_TOKEN) or these peer networks.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1/32", "::1/128"])
+
 # --- Health ---------------------------------------------------------------------------------
 HEALTH_CHECK_TIMEOUT = env.float("HEALTH_CHECK_TIMEOUT", default=2.0)
 

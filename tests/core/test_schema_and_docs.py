@@ -31,11 +31,24 @@ def test_schema_endpoint_and_swagger_ui_are_served_with_local_assets(client):
     assert asset.status_code == 200
 
 
-def test_metrics_endpoint_exposes_prometheus_text(client):
+def test_metrics_endpoint_exposes_prometheus_text_to_loopback(client):
     response = client.get("/metrics")
 
     assert response.status_code == 200
     assert b"django_http_requests" in response.content
+
+
+def test_metrics_are_refused_to_others_unless_they_bring_the_token(client, settings):
+    settings.METRICS_TOKEN = "scrape-secret-123"
+
+    stranger = client.get("/metrics", REMOTE_ADDR="198.51.100.7")
+    wrong = client.get("/metrics", REMOTE_ADDR="198.51.100.7", HTTP_AUTHORIZATION="Bearer nope")
+    scraper = client.get(
+        "/metrics", REMOTE_ADDR="198.51.100.7", HTTP_AUTHORIZATION="Bearer scrape-secret-123"
+    )
+
+    assert (stranger.status_code, wrong.status_code, scraper.status_code) == (403, 403, 200)
+    assert b"django_http_requests" in scraper.content
 
 
 def test_check_deploy_with_production_settings_reports_no_errors():
