@@ -19,6 +19,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Q
 
+from apps.core.breaker import search_breaker
+
 from .models import Channel, SearchTerm
 
 logger = logging.getLogger(__name__)
@@ -156,11 +158,16 @@ BACKENDS = {"postgres": _postgres, "simple": _simple, "elasticsearch": _elastics
 def channel_search(*, q: str, limit: int = 20) -> list[Channel]:
     backend = settings.CHANNEL_SEARCH_BACKEND or _database_backend()
     if backend == "elasticsearch":
-        try:
-            return _elasticsearch(q, limit)
-        except Exception as exc:  # any transport or server error: degrade, never fail the search
-            logger.warning(
-                "elasticsearch search failed; using the database", extra={"error": type(exc).__name__}
-            )
-            backend = _database_backend()
+        if search_breaker.allow():
+            try:
+                found = _elasticsearch(q, limit)
+            except Exception as exc:  # any transport or server error: degrade, never fail the search
+                search_breaker.failure()
+                logger.warning(
+                    "elasticsearch search failed; using the database", extra={"error": type(exc).__name__}
+                )
+            else:
+                search_breaker.success()
+                return found
+        backend = _database_backend()
     return BACKENDS[backend](q, limit)

@@ -25,6 +25,7 @@ from django.db import close_old_connections, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from .breaker import nats_breaker
 from .models import OutboxEvent
 from .natsclient import nats_connect
 
@@ -94,7 +95,13 @@ def outbox_publish(
     if not events:
         return 0
     if settings.NATS_URL:
+        if not nats_breaker.allow():
+            return 0  # NATS is known to be down: the events wait in the outbox for the sweep
         acked, error = asyncio.run(_publish_jetstream(events))
+        if error:
+            nats_breaker.failure()
+        else:
+            nats_breaker.success()
     else:
         acked, error = _publish_in_process(events)
     if acked:

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
 
+from .breaker import breaker_states
 from .natsclient import nats_connect
 
 
@@ -116,4 +117,5 @@ def health_report() -> tuple[bool, dict]:
     return healthy, {
         "status": "ok" if healthy else "down",
         "checks": {name: check.as_dict() for name, check in checks.items()},
+        "breakers": breaker_states(),
     }

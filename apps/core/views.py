@@ -17,6 +17,10 @@ class CheckSerializer(serializers.Serializer):
 class HealthSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=["ok", "down"])
     checks = serializers.DictField(child=CheckSerializer())
+    breakers = serializers.DictField(
+        child=serializers.ChoiceField(choices=["closed", "open", "half_open"]),
+        help_text="State of each circuit breaker (open: calls fail fast or degrade).",
+    )
 
 
 class HealthView(APIView):

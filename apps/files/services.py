@@ -10,6 +10,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
+from apps.core.breaker import storage_breaker
 from apps.core.errors import ApplicationError
 
 from .errors import FileError
@@ -32,13 +33,18 @@ def file_upload(*, owner, upload) -> File:
         )
     kind = sniff(upload)
     name = f"files/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{kind.extension}"
+    unavailable = ApplicationError(
+        FileError.STORAGE_UNAVAILABLE, "File storage is unavailable; try again shortly.", status=503
+    )
+    if not storage_breaker.allow():
+        raise unavailable
     try:
         stored_name = default_storage.save(name, upload)
     except Exception as exc:  # the storage backend's own errors vary (OSError, botocore, ...)
+        storage_breaker.failure()
         logger.warning("file storage failed", extra={"error": type(exc).__name__})
-        raise ApplicationError(
-            FileError.STORAGE_UNAVAILABLE, "File storage is unavailable; try again shortly.", status=503
-        ) from exc
+        raise unavailable from exc
+    storage_breaker.success()
     try:
         with transaction.atomic():
             return File.objects.create(
