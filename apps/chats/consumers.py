@@ -20,6 +20,7 @@ from apps.accounts.ws_auth import BEARER_SUBPROTOCOL
 from apps.core import ratelimit
 from apps.core.errors import ApplicationError
 from apps.core.logging import new_request_id, request_id
+from apps.core.metrics import SOCKETS_OPEN
 from apps.core.realtime import deferred_frames, in_worker_thread, user_group
 
 from . import services
@@ -74,11 +75,13 @@ class ChatConsumer(AsyncWebsocketConsumer):
         request_id.set(f"ws-{new_request_id()}")
         self.frames: asyncio.Queue = asyncio.Queue(maxsize=settings.WEBSOCKET_FRAME_QUEUE)
         self.frame_worker = asyncio.create_task(self._work_frames())
+        SOCKETS_OPEN.inc()
         await self.channel_layer.group_add(self.group, self.channel_name)
         await presence_connected(user_id=self.user.id)
 
     async def disconnect(self, code):
         if self.frame_worker is not None:
+            SOCKETS_OPEN.dec()
             self.frame_worker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self.frame_worker

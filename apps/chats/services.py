@@ -17,6 +17,7 @@ from django.utils import timezone
 from apps.accounts.selectors import active_user_ids
 from apps.contacts.selectors import blocked_either_way
 from apps.core.errors import ApplicationError, NotFound, PermissionDenied
+from apps.core.metrics import MESSAGES_SENT
 from apps.core.realtime import send_frames
 from apps.files.selectors import attachment_snapshot, files_for_attaching
 
@@ -322,6 +323,7 @@ def _message_send(*, sender, chat_id, text, client_msg_id, reply_to, attachment_
         user_ids=list(members), kind="message.new", payload={"message": stored}, exclude_channel=origin
     )
     _after_commit_merge(message)
+    transaction.on_commit(lambda: MESSAGES_SENT.labels(via="websocket" if origin else "rest").inc())
     return stored, pts[sender.pk], True
 
 

@@ -75,3 +75,22 @@ def test_check_deploy_with_production_settings_reports_no_errors():
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "ERRORS" not in result.stderr
+
+
+@pytest.mark.django_db
+def test_our_metrics_count_messages_and_the_outbox_backlog(client, django_capture_on_commit_callbacks):
+    from apps.chats import services as chats
+    from apps.core.events import event_emit
+    from tests.factories import UserFactory
+
+    alice, bob = UserFactory(), UserFactory()
+    chat, _ = chats.chat_direct_open(user=alice, peer_id=bob.id)
+    with django_capture_on_commit_callbacks(execute=False):  # the event stays unpublished
+        chats.message_send(sender=alice, chat_id=chat.id, text="counted")
+        event_emit(name="test.waiting", payload={})
+
+    text = client.get("/metrics").content.decode()
+
+    assert "tg_outbox_backlog 1.0" in text
+    assert "tg_websockets_open" in text
+    assert "tg_messages_sent_total" in text
