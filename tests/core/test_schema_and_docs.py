@@ -94,3 +94,25 @@ def test_our_metrics_count_messages_and_the_outbox_backlog(client, django_captur
     assert "tg_outbox_backlog 1.0" in text
     assert "tg_websockets_open" in text
     assert "tg_messages_sent_total" in text
+
+
+@pytest.mark.django_db
+def test_the_grafana_dashboard_queries_only_metrics_we_export(client, user, client_for):
+    import json
+    import re
+
+    client_for(user).get("/api/v1/chats/")  # a request, so the per-view series exist
+    exported = client.get("/metrics").content.decode()
+    names = set(re.findall(r"^# TYPE (\w+)", exported, re.MULTILINE))
+    dashboard = json.loads((settings.BASE_DIR / "docker/grafana/dashboard.json").read_text())
+
+    queried = {
+        re.sub(r"_(bucket|count|sum)$", "", metric)
+        for panel in dashboard["panels"]
+        for target in panel["targets"]
+        for metric in re.findall(r"\b((?:tg|django)_\w+)", target["expr"])
+    }
+
+    assert queried
+    missing = {m for m in queried if m not in names and m.removesuffix("_total") not in names}
+    assert missing == set()
