@@ -24,10 +24,12 @@ from django.conf import settings
 from django.db import close_old_connections, transaction
 from django.db.models import F
 from django.utils import timezone
+from opentelemetry import propagate, trace
 
 from .breaker import nats_breaker
 from .models import OutboxEvent
 from .natsclient import nats_connect
+from .tracing import current_trace_headers, tracer
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +63,9 @@ def envelope(event: OutboxEvent) -> dict:
 
 def event_emit(*, name: str, payload: dict) -> OutboxEvent:
     """Record an event in the current transaction; it is published after commit."""
-    event = OutboxEvent.objects.create(subject=subject_for(name), payload=payload)
+    event = OutboxEvent.objects.create(
+        subject=subject_for(name), payload=payload, headers=current_trace_headers()
+    )
     transaction.on_commit(lambda: _publisher.submit(_publish_in_background, [event.pk]))
     return event
 
@@ -136,11 +140,13 @@ async def _publish_jetstream(events: list[OutboxEvent]) -> tuple[list[int], str]
         js = client.jetstream(timeout=settings.NATS_PUBLISH_TIMEOUT)
         await _ensure_stream(js)
         for event in events:
-            await js.publish(
-                event.subject,
-                json.dumps(envelope(event)).encode(),
-                headers={"Nats-Msg-Id": str(event.pk)},
-            )
+            with tracer.start_as_current_span(
+                f"publish {event.subject}",
+                context=propagate.extract(event.headers),
+                kind=trace.SpanKind.PRODUCER,
+            ):
+                headers = {**current_trace_headers(), "Nats-Msg-Id": str(event.pk)}
+                await js.publish(event.subject, json.dumps(envelope(event)).encode(), headers=headers)
             acked.append(event.pk)
     except Exception as exc:
         return acked, f"publish: {type(exc).__name__}"

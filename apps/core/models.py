@@ -21,6 +21,8 @@ class OutboxEvent(models.Model):
 
     subject = models.CharField(max_length=200)
     payload = models.JSONField()
+    # The trace context of the change (W3C `traceparent`...), sent along as NATS headers.
+    headers = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)

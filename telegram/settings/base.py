@@ -273,6 +273,10 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# --- Tracing (OpenTelemetry; the exporter reads the standard OTEL_* variables) ---------------
+TRACING_ENABLED = env.bool("TRACING_ENABLED", default=bool(env("OTEL_EXPORTER_OTLP_ENDPOINT", default="")))
+OTEL_SERVICE_NAME = env("OTEL_SERVICE_NAME", default="telegram-light")
+
 # --- Metrics --------------------------------------------------------------------------------
 # /metrics answers a bearer token (METRICS_TOKEN) or these peer networks.
 METRICS_TOKEN = env("METRICS_TOKEN", default="")

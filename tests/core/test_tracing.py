@@ -1,0 +1,54 @@
+"""Tracing: one request's trace reaches the NATS message its change published."""
+
+import asyncio
+
+import pytest
+from opentelemetry.trace import SpanKind
+
+from apps.broadcasts import services
+from apps.core import events, tracing
+from tests.core.test_events import _stream_messages, jetstream  # noqa: F401 (a fixture)
+from tests.factories import UserFactory
+
+pytestmark = [pytest.mark.nats, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(scope="module")
+def spans():
+    from opentelemetry.instrumentation.celery import CeleryInstrumentor
+    from opentelemetry.instrumentation.django import DjangoInstrumentor
+    from opentelemetry.instrumentation.psycopg import PsycopgInstrumentor
+    from opentelemetry.instrumentation.redis import RedisInstrumentor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    exporter = InMemorySpanExporter()
+    assert tracing.tracing_setup(exporter=exporter)
+    yield exporter
+    for instrumentor in (DjangoInstrumentor, PsycopgInstrumentor, RedisInstrumentor, CeleryInstrumentor):
+        instrumentor().uninstrument()
+    tracing._configured = False
+
+
+def test_a_posts_trace_runs_from_the_request_to_the_nats_message(spans, jetstream, client_for):  # noqa: F811
+    owner = UserFactory()
+    channel = services.channel_create(owner=owner, handle="traced_news", title="Traced news")
+    spans.clear()
+
+    response = client_for(owner).post(
+        f"/api/v1/channels/{channel.id}/posts/", {"text": "hello"}, format="json"
+    )
+    events.outbox_wait()
+
+    assert response.status_code == 201
+    finished = spans.get_finished_spans()
+    (request_span,) = [s for s in finished if s.kind == SpanKind.SERVER and "posts" in s.name]
+    (publish_span,) = [s for s in finished if s.name.startswith("publish ")]
+    trace_id = f"{request_span.context.trace_id:032x}"
+    assert publish_span.context.trace_id == request_span.context.trace_id
+    assert publish_span.kind == SpanKind.PRODUCER
+    assert any(
+        s.name.startswith(("INSERT", "UPDATE")) and s.context.trace_id == request_span.context.trace_id
+        for s in finished
+    )
+    (message,) = asyncio.run(_stream_messages(jetstream))
+    assert message.headers["traceparent"].split("-")[1] == trace_id
