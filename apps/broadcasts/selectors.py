@@ -166,10 +166,6 @@ def comments_page(*, post_id: int, user_id: int, after_id: int | None = None, li
     return {"results": [comment_public(c) for c in rows[:limit]], "has_more": len(rows) > limit}
 
 
-def channel_is_admin(*, channel_id: int, user_id: int) -> bool:
-    return ChannelAdmin.objects.filter(channel_id=channel_id, user_id=user_id).exists()
-
-
 def subscribed_ids(*, user_id: int, channel_ids) -> set[int]:
     return set(
         Subscription.objects.filter(user_id=user_id, channel_id__in=list(channel_ids)).values_list(

@@ -73,17 +73,3 @@ async def presence_disconnected(*, user_id: int) -> None:
     if last_seen is not None:
         frame = {"type": "presence", "user_id": user_id, "status": "offline", "last_seen": last_seen}
         await _tell_peers(user_id, frame)
-
-
-def presence_of(*, user_ids) -> dict[int, dict]:
-    """{user_id: {"status", "last_seen"}} in two cache round trips."""
-    user_ids = list(user_ids)
-    online = cache.get_many([_sockets_key(uid) for uid in user_ids])
-    seen = cache.get_many([_last_seen_key(uid) for uid in user_ids])
-    return {
-        uid: {
-            "status": "online" if (online.get(_sockets_key(uid)) or 0) > 0 else "offline",
-            "last_seen": seen.get(_last_seen_key(uid)),
-        }
-        for uid in user_ids
-    }

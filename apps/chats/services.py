@@ -428,12 +428,6 @@ def typing_send(*, user, chat_id: int) -> None:
     send_frames({uid: frame for uid in members if uid != user.pk})
 
 
-def chat_mute(*, user, chat_id: int, until) -> None:
-    updated = ChatMember.objects.filter(chat_id=chat_id, user_id=user.pk).update(muted_until=until)
-    if not updated:
-        raise _chat_not_found()
-
-
 @transaction.atomic
 def message_takedown(*, message_id: int) -> bool:
     """A moderator deletes a message for everyone: erased, and every member is told. False if

@@ -19,15 +19,6 @@ def blocked_either_way(*, user_id: int, other_id: int) -> bool:
     ).exists()
 
 
-def blockers_of(*, user_id: int, among) -> set[int]:
-    """Those of `among` who blocked `user_id` (one query)."""
-    return set(
-        Block.objects.filter(blocked_id=user_id, blocker_id__in=list(among)).values_list(
-            "blocker_id", flat=True
-        )
-    )
-
-
 def blocked_among(*, blocker_id: int, among) -> set[int]:
     """Those of `among` whom `blocker_id` blocked (one query)."""
     return set(

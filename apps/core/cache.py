@@ -113,10 +113,6 @@ def versioned_set(key: str, version: int, value, *, ttl: int) -> bool:
     return bool(stored)
 
 
-def cache_delete(*keys: str) -> None:
-    cache.delete_many(list(keys))
-
-
 # --- Sorted windows -----------------------------------------------------------------------
 
 

@@ -1,11 +1,9 @@
 """OpenTelemetry tracing: off unless configured by the standard OTEL_* variables
 (OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_SERVICE_NAME, ...). When on, Django, psycopg, Redis and
 Celery are traced, and domain events carry the trace context of the request that caused them
-through the outbox into their NATS headers (`traceparent`), where the bridge picks it up."""
+through the outbox into their NATS headers (`traceparent`), for the consumers to continue."""
 
 from __future__ import annotations
-
-from contextlib import contextmanager
 
 from django.conf import settings
 from opentelemetry import propagate, trace
@@ -49,10 +47,3 @@ def current_trace_headers() -> dict[str, str]:
     carrier: dict[str, str] = {}
     propagate.inject(carrier)
     return carrier
-
-
-@contextmanager
-def span_from_headers(name: str, headers: dict | None, *, kind=trace.SpanKind.CONSUMER):
-    """A span continuing the trace whose context `headers` carry (the bridge's side)."""
-    with tracer.start_as_current_span(name, context=propagate.extract(headers or {}), kind=kind) as span:
-        yield span
