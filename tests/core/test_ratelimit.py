@@ -13,7 +13,7 @@ def test_a_scope_admits_its_limit_then_refuses_with_retry_after(settings):
     verdicts = [ratelimit.hit(scope="probe", ident="user:1") for _ in range(5)]
 
     assert [v.allowed for v in verdicts] == [True, True, True, False, False]
-    assert 1 <= verdicts[-1].retry_after <= 60
+    assert verdicts[-1].retry_after in range(1, 61)
     assert ratelimit.hit(scope="probe", ident="user:2").allowed  # per identity
     assert ratelimit.hit(scope="unlimited", ident="user:1").allowed  # a scope with no rate
 
@@ -51,7 +51,7 @@ def test_login_is_limited_per_client_address_with_a_429_and_retry_after(api_clie
 
     assert [a.status_code for a in answers] == [401, 401, 429]
     assert answers[-1].json()["code"] == "throttled"
-    assert 1 <= int(answers[-1]["Retry-After"]) <= 60
+    assert int(answers[-1]["Retry-After"]) in range(1, 61)
 
 
 def test_the_ip_comes_from_the_trusted_proxy_header_only_when_configured(rf, settings):

@@ -37,6 +37,13 @@ async def next_frame(ws, kind, timeout=5, **match):
                 return frame
 
 
+async def send(ws, kind, **fields):
+    """Send a frame; a message.send gets a fresh client_msg_id."""
+    if kind == "message.send":
+        fields.setdefault("client_msg_id", str(uuid.uuid4()))
+    await ws.send(json.dumps({"type": kind, **fields}))
+
+
 def socket(server, token):
     return connect(server.ws, subprotocols=["bearer", token], open_timeout=5)
 
@@ -52,75 +59,31 @@ async def test_two_instances_deliver_both_ways_and_catch_up_exactly(stack):
 
     async with socket(a, alice) as alice_ws, socket(b, bob) as bob_ws:
         # A -> B
-        await alice_ws.send(
-            json.dumps(
-                {
-                    "type": "message.send",
-                    "chat_id": chat_id,
-                    "text": "hi from A",
-                    "client_msg_id": str(uuid.uuid4()),
-                }
-            )
-        )
+        await send(alice_ws, "message.send", chat_id=chat_id, text="hi from A")
         ack = await next_frame(alice_ws, "message.ack")
         new = await next_frame(bob_ws, "message.new")
         assert new["message"]["text"] == "hi from A"
         assert new["message"]["id"] == ack["message"]["id"]
         # B -> A
-        await bob_ws.send(
-            json.dumps(
-                {
-                    "type": "message.send",
-                    "chat_id": chat_id,
-                    "text": "hi from B",
-                    "client_msg_id": str(uuid.uuid4()),
-                }
-            )
-        )
+        await send(bob_ws, "message.send", chat_id=chat_id, text="hi from B")
         assert (await next_frame(alice_ws, "message.new"))["message"]["text"] == "hi from B"
         # edits, deletes, typing and read receipts, both ways
         message_id = ack["message"]["id"]
-        await alice_ws.send(
-            json.dumps(
-                {"type": "message.edit", "chat_id": chat_id, "message_id": message_id, "text": "hello from A"}
-            )
-        )
+        await send(alice_ws, "message.edit", chat_id=chat_id, message_id=message_id, text="hello from A")
         assert (await next_frame(bob_ws, "message.edited"))["message"]["text"] == "hello from A"
-        await bob_ws.send(json.dumps({"type": "typing", "chat_id": chat_id}))
+        await send(bob_ws, "typing", chat_id=chat_id)
         assert (await next_frame(alice_ws, "typing"))["user_id"] == bob_id
-        await alice_ws.send(json.dumps({"type": "typing", "chat_id": chat_id}))
+        await send(alice_ws, "typing", chat_id=chat_id)
         assert (await next_frame(bob_ws, "typing"))["user_id"] == alice_id
-        await alice_ws.send(
-            json.dumps(
-                {
-                    "type": "message.send",
-                    "chat_id": chat_id,
-                    "text": "read me",
-                    "client_msg_id": str(uuid.uuid4()),
-                }
-            )
-        )
+        await send(alice_ws, "message.send", chat_id=chat_id, text="read me")
         assert (await next_frame(bob_ws, "message.new"))["message"]["seq"] == 3
-        await bob_ws.send(json.dumps({"type": "read", "chat_id": chat_id, "seq": 3}))
+        await send(bob_ws, "read", chat_id=chat_id, seq=3)
         assert (await next_frame(alice_ws, "read", user_id=bob_id))["seq"] == 3
-        await bob_ws.send(
-            json.dumps(
-                {
-                    "type": "message.send",
-                    "chat_id": chat_id,
-                    "text": "read me too",
-                    "client_msg_id": str(uuid.uuid4()),
-                }
-            )
-        )
+        await send(bob_ws, "message.send", chat_id=chat_id, text="read me too")
         assert (await next_frame(alice_ws, "message.new"))["message"]["seq"] == 4
-        await alice_ws.send(json.dumps({"type": "read", "chat_id": chat_id, "seq": 4}))
+        await send(alice_ws, "read", chat_id=chat_id, seq=4)
         assert (await next_frame(bob_ws, "read", user_id=alice_id))["seq"] == 4
-        await alice_ws.send(
-            json.dumps(
-                {"type": "message.delete", "chat_id": chat_id, "message_id": message_id, "for_everyone": True}
-            )
-        )
+        await send(alice_ws, "message.delete", chat_id=chat_id, message_id=message_id, for_everyone=True)
         deleted = await next_frame(bob_ws, "message.deleted")
         assert deleted["message_id"] == message_id
         bob_pts = deleted["pts"]
@@ -129,38 +92,17 @@ async def test_two_instances_deliver_both_ways_and_catch_up_exactly(stack):
         await bob_ws.close()
         missed = []
         for text in ("while away 1", "while away 2", "while away 3"):
-            await alice_ws.send(
-                json.dumps(
-                    {
-                        "type": "message.send",
-                        "chat_id": chat_id,
-                        "text": text,
-                        "client_msg_id": str(uuid.uuid4()),
-                    }
-                )
-            )
+            await send(alice_ws, "message.send", chat_id=chat_id, text=text)
             missed.append((await next_frame(alice_ws, "message.ack"))["message"])
-        await alice_ws.send(
-            json.dumps(
-                {
-                    "type": "message.edit",
-                    "chat_id": chat_id,
-                    "message_id": missed[0]["id"],
-                    "text": "while away 1 (edited)",
-                }
-            )
+        await send(
+            alice_ws,
+            "message.edit",
+            chat_id=chat_id,
+            message_id=missed[0]["id"],
+            text="while away 1 (edited)",
         )
         await next_frame(alice_ws, "message.edited")
-        await alice_ws.send(
-            json.dumps(
-                {
-                    "type": "message.delete",
-                    "chat_id": chat_id,
-                    "message_id": missed[1]["id"],
-                    "for_everyone": True,
-                }
-            )
-        )
+        await send(alice_ws, "message.delete", chat_id=chat_id, message_id=missed[1]["id"], for_everyone=True)
         await next_frame(alice_ws, "message.deleted")
 
     # History catch-up after the last seq B saw: exactly the messages still there.
@@ -180,5 +122,5 @@ async def test_two_instances_deliver_both_ways_and_catch_up_exactly(stack):
 
     # Reconnecting through the other instance, a sync frame gives the same.
     async with socket(a, bob) as bob_again:
-        await bob_again.send(json.dumps({"type": "sync", "since": bob_pts}))
+        await send(bob_again, "sync", since=bob_pts)
         assert (await next_frame(bob_again, "sync"))["updates"] == updates
