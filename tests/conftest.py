@@ -100,3 +100,29 @@ def png_bytes():
 def _media_in_tmp(settings, tmp_path):
     """Uploads land in a per-test folder, never in the project's media/."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _worker_threads_close_their_connections(django_db_setup):
+    """At the end, our own worker threads (the outbox publisher, the sockets' worker pool) close
+    their database connections, so the test database can be dropped. (It asks for
+    django_db_setup so that it is torn down first.)"""
+    yield
+    import threading
+
+    from django.db import connections
+
+    from apps.core import events, realtime
+
+    events._publisher.submit(connections.close_all).result()
+    pool = realtime._worker_threads
+    if pool is not None:
+        size = pool._max_workers
+        barrier = threading.Barrier(size)
+
+        def close_in_this_thread():
+            barrier.wait(timeout=10)  # one task a thread: every thread closes its own
+            connections.close_all()
+
+        for future in [pool.submit(close_in_this_thread) for _ in range(size)]:
+            future.result()
