@@ -1,8 +1,4 @@
-"""Chat writes. The REST views and the WebSocket consumer call these same functions, so every
-rule, every log entry and every live frame comes from one place.
-
-Each write runs in one transaction: the change, the `seq`/`pts` it takes and the update-log
-entries commit together; live frames and cache updates go out after commit."""
+"""Messages: send, edit, delete (for me, for everyone, by a moderator), read, typing."""
 
 from __future__ import annotations
 
@@ -14,209 +10,19 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from apps.accounts.selectors import active_user_ids
 from apps.contacts.selectors import blocked_either_way
 from apps.core.errors import ApplicationError, NotFound, PermissionDenied
 from apps.core.metrics import MESSAGES_SENT
 from apps.core.realtime import send_frames
 from apps.files.selectors import attachment_snapshot, files_for_attaching
 
-from .counters import next_seq
-from .errors import ChatError
-from .history import history_cache_merge, message_stored
-from .models import Chat, ChatMember, HiddenMessage, Message, UpdateState
-from .selectors import hidden_refill, members_of, members_refill
-from .updates import updates_append
-
-Role = ChatMember.Role
-
-
-def _chat_not_found() -> NotFound:
-    return NotFound("There is no such chat among yours.", code=ChatError.CHAT_NOT_FOUND)
-
-
-def _member_rows(chat_id: int) -> dict[int, ChatMember]:
-    return {m.user_id: m for m in ChatMember.objects.filter(chat_id=chat_id).select_related("chat")}
-
-
-def _require_member(members: dict[int, ChatMember], user_id: int) -> ChatMember:
-    membership = members.get(user_id)
-    if membership is None:
-        raise _chat_not_found()
-    return membership
-
-
-def _members_changed(chat_id: int) -> None:
-    Chat.objects.filter(pk=chat_id).update(members_version=F("members_version") + 1)
-    transaction.on_commit(lambda: members_refill(chat_id=chat_id))
-
-
-def _start_logs(user_ids) -> None:
-    UpdateState.objects.bulk_create(
-        [UpdateState(user_id=user_id) for user_id in user_ids], ignore_conflicts=True
-    )
-
-
-def chat_public(chat: Chat) -> dict:
-    return {"id": chat.pk, "kind": chat.kind, "title": chat.title, "created_by": chat.created_by_id}
-
-
-# --- Chats and members ----------------------------------------------------------------------
-
-
-@transaction.atomic
-def chat_direct_open(*, user, peer_id: int) -> tuple[Chat, bool]:
-    """The one direct chat of `user` and `peer_id`: (chat, created)."""
-    if peer_id == user.pk:
-        raise ApplicationError(ChatError.CANNOT_CHAT_WITH_SELF, "You cannot open a chat with yourself.")
-    if not active_user_ids(user_ids=[peer_id]):
-        raise NotFound("There is no such user.", code=ChatError.USER_NOT_FOUND)
-    if blocked_either_way(user_id=user.pk, other_id=peer_id):
-        raise ApplicationError(ChatError.BLOCKED, "You cannot write to this user.", status=403)
-    low, high = sorted((user.pk, peer_id))
-    key = f"{low}:{high}"
-    if existing := Chat.objects.filter(direct_key=key).first():
-        return existing, False
-    try:
-        with transaction.atomic():
-            chat = Chat.objects.create(kind=Chat.Kind.DIRECT, created_by_id=user.pk, direct_key=key)
-    except IntegrityError:  # opened concurrently by the peer
-        return Chat.objects.get(direct_key=key), False
-    ChatMember.objects.bulk_create([ChatMember(chat=chat, user_id=uid) for uid in (user.pk, peer_id)])
-    _start_logs([user.pk, peer_id])
-    transaction.on_commit(lambda: members_refill(chat_id=chat.pk))
-    return chat, True
-
-
-def _check_new_members(user_ids: list[int], *, existing: int) -> list[int]:
-    if existing + len(user_ids) > settings.CHAT_GROUP_MAX_MEMBERS:
-        raise ApplicationError(
-            ChatError.GROUP_FULL,
-            f"A group has at most {settings.CHAT_GROUP_MAX_MEMBERS} members.",
-            status=409,
-        )
-    found = active_user_ids(user_ids=user_ids)
-    if unknown := [uid for uid in user_ids if uid not in found]:
-        raise NotFound(f"There is no user {unknown[0]}.", code=ChatError.USER_NOT_FOUND)
-    return user_ids
-
-
-def _membership_event(chat: Chat, *, user_ids, kind: str, changed: list[int], actor_id: int) -> None:
-    updates_append(
-        user_ids=user_ids,
-        kind=kind,
-        payload={"chat": chat_public(chat), "user_ids": changed, "by": actor_id},
-    )
-
-
-@transaction.atomic
-def chat_group_create(*, creator, title: str, member_ids) -> Chat:
-    title = (title or "").strip()
-    if not title:
-        raise ApplicationError.for_field("title", ChatError.TEXT_EMPTY, "A group needs a title.")
-    others = _check_new_members([uid for uid in dict.fromkeys(member_ids) if uid != creator.pk], existing=1)
-    chat = Chat.objects.create(kind=Chat.Kind.GROUP, title=title[:128], created_by_id=creator.pk)
-    ChatMember.objects.bulk_create(
-        [ChatMember(chat=chat, user_id=creator.pk, role=Role.OWNER)]
-        + [ChatMember(chat=chat, user_id=uid) for uid in others]
-    )
-    everyone = [creator.pk, *others]
-    _start_logs(everyone)
-    _membership_event(
-        chat, user_ids=everyone, kind="chat.member.added", changed=everyone, actor_id=creator.pk
-    )
-    transaction.on_commit(lambda: members_refill(chat_id=chat.pk))
-    return chat
-
-
-def _locked_group(chat_id: int, actor_id: int) -> tuple[Chat, dict[int, ChatMember]]:
-    chat = Chat.objects.select_for_update().filter(pk=chat_id).first()
-    members = _member_rows(chat_id) if chat else {}
-    _require_member(members, actor_id)
-    if chat.kind != Chat.Kind.GROUP:
-        raise ApplicationError(ChatError.NOT_A_GROUP, "Only groups have members to change.")
-    return chat, members
-
-
-@transaction.atomic
-def chat_update(*, user, chat_id: int, title: str) -> Chat:
-    chat, members = _locked_group(chat_id, user.pk)
-    if not members[user.pk].is_admin:
-        raise PermissionDenied("Only the group's admins can rename it.", code=ChatError.NOT_ADMIN)
-    title = (title or "").strip()
-    if not title:
-        raise ApplicationError.for_field("title", ChatError.TEXT_EMPTY, "A group needs a title.")
-    chat.title = title[:128]
-    chat.save(update_fields=["title"])
-    updates_append(
-        user_ids=list(members), kind="chat.updated", payload={"chat": chat_public(chat), "by": user.pk}
-    )
-    return chat
-
-
-@transaction.atomic
-def chat_members_add(*, actor, chat_id: int, user_ids) -> list[int]:
-    chat, members = _locked_group(chat_id, actor.pk)
-    if not members[actor.pk].is_admin:
-        raise PermissionDenied("Only the group's admins can add members.", code=ChatError.NOT_ADMIN)
-    new = [uid for uid in dict.fromkeys(user_ids) if uid not in members]
-    if not new:
-        return []
-    _check_new_members(new, existing=len(members))
-    ChatMember.objects.bulk_create([ChatMember(chat=chat, user_id=uid) for uid in new])
-    _start_logs(new)
-    _members_changed(chat.pk)
-    _membership_event(
-        chat, user_ids=[*members, *new], kind="chat.member.added", changed=new, actor_id=actor.pk
-    )
-    return new
-
-
-@transaction.atomic
-def chat_member_remove(*, actor, chat_id: int, user_id: int) -> None:
-    """An admin removes a member, or a member (`user_id == actor`) leaves. An owner who leaves
-    hands the group to its longest-standing admin, else its longest-standing member."""
-    chat, members = _locked_group(chat_id, actor.pk)
-    target = members.get(user_id)
-    if target is None:
-        raise NotFound("This user is not a member.", code=ChatError.NOT_MEMBER)
-    if user_id != actor.pk:
-        actor_role = members[actor.pk].role
-        if (
-            not members[actor.pk].is_admin
-            or target.role == Role.OWNER
-            or (target.role == Role.ADMIN and actor_role != Role.OWNER)
-        ):
-            raise PermissionDenied("You cannot remove this member.", code=ChatError.NOT_ADMIN)
-    target.delete()
-    remaining = [m for uid, m in members.items() if uid != user_id]
-    if target.role == Role.OWNER and remaining:
-        heir = min(remaining, key=lambda m: (m.role != Role.ADMIN, m.joined_at, m.pk))
-        ChatMember.objects.filter(pk=heir.pk).update(role=Role.OWNER)
-    _members_changed(chat.pk)
-    _membership_event(
-        chat, user_ids=list(members), kind="chat.member.removed", changed=[user_id], actor_id=actor.pk
-    )
-
-
-@transaction.atomic
-def chat_member_set_role(*, actor, chat_id: int, user_id: int, role: str) -> None:
-    chat, members = _locked_group(chat_id, actor.pk)
-    if members[actor.pk].role != Role.OWNER:
-        raise PermissionDenied("Only the group's owner can change roles.", code=ChatError.NOT_OWNER)
-    target = members.get(user_id)
-    if target is None:
-        raise NotFound("This user is not a member.", code=ChatError.NOT_MEMBER)
-    if role not in (Role.ADMIN, Role.MEMBER) or user_id == actor.pk:
-        raise ApplicationError.for_field("role", "invalid", "Give another member the role admin or member.")
-    ChatMember.objects.filter(pk=target.pk).update(role=role)
-    _members_changed(chat.pk)
-    _membership_event(
-        chat, user_ids=list(members), kind="chat.member.role", changed=[user_id], actor_id=actor.pk
-    )
-
-
-# --- Messages -------------------------------------------------------------------------------
+from ..counters import next_seq
+from ..errors import ChatError
+from ..history import history_cache_merge, message_stored
+from ..models import Chat, ChatMember, HiddenMessage, Message
+from ..selectors import hidden_refill, members_of
+from ..updates import updates_append
+from ._common import chat_not_found, member_rows, require_member
 
 
 def _check_text(text, *, allow_empty: bool) -> str:
@@ -279,8 +85,8 @@ def message_send(
 
 @transaction.atomic
 def _message_send(*, sender, chat_id, text, client_msg_id, reply_to, attachment_ids, origin):
-    members = _member_rows(chat_id)
-    sender_membership = _require_member(members, sender.pk)
+    members = member_rows(chat_id)
+    sender_membership = require_member(members, sender.pk)
     if client_msg_id and (
         existing := Message.objects.filter(sender_id=sender.pk, client_msg_id=client_msg_id).first()
     ):
@@ -338,8 +144,8 @@ def _locked_message(chat_id: int, message_id: int) -> Message:
 def message_edit(
     *, user, chat_id: int, message_id: int, text: str, origin: str | None = None
 ) -> tuple[dict, int]:
-    members = _member_rows(chat_id)
-    _require_member(members, user.pk)
+    members = member_rows(chat_id)
+    require_member(members, user.pk)
     message = _locked_message(chat_id, message_id)
     if message.deleted:
         raise ApplicationError(ChatError.MESSAGE_DELETED, "This message was deleted.", status=409)
@@ -367,8 +173,8 @@ def message_delete(
 ) -> int:
     """Delete for everyone (the sender, or a group admin): the text and files are erased and
     every member is told. Delete for me: hidden from this user's history only. The user's pts."""
-    members = _member_rows(chat_id)
-    membership = _require_member(members, user.pk)
+    members = member_rows(chat_id)
+    membership = require_member(members, user.pk)
     message = _locked_message(chat_id, message_id)
     payload = {"chat_id": chat_id, "message_id": message.pk, "seq": message.seq, "for_everyone": for_everyone}
     if not for_everyone:
@@ -405,8 +211,8 @@ def message_erase(message: Message) -> None:
 def chat_read(*, user, chat_id: int, seq: int, origin: str | None = None) -> int:
     """Mark the chat read up to `seq` (never backwards, never past the newest message). Every
     member learns the new read position. Returns it."""
-    members = _member_rows(chat_id)
-    membership = _require_member(members, user.pk)
+    members = member_rows(chat_id)
+    membership = require_member(members, user.pk)
     seq = min(max(seq, 0), membership.chat.last_seq)
     if not ChatMember.objects.filter(pk=membership.pk, last_read_seq__lt=seq).update(last_read_seq=seq):
         return max(membership.last_read_seq, seq)
@@ -423,7 +229,7 @@ def typing_send(*, user, chat_id: int) -> None:
     """Tell the other members that `user` is typing (ephemeral: not logged)."""
     members = members_of(chat_id=chat_id)
     if user.pk not in members:
-        raise _chat_not_found()
+        raise chat_not_found()
     frame = {"type": "typing", "chat_id": chat_id, "user_id": user.pk}
     send_frames({uid: frame for uid in members if uid != user.pk})
 

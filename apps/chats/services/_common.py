@@ -1,0 +1,44 @@
+"""Helpers shared by the chat services."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import F
+
+from apps.core.errors import NotFound
+
+from ..errors import ChatError
+from ..models import Chat, ChatMember, UpdateState
+from ..selectors import members_refill
+
+Role = ChatMember.Role
+
+
+def chat_not_found() -> NotFound:
+    return NotFound("There is no such chat among yours.", code=ChatError.CHAT_NOT_FOUND)
+
+
+def member_rows(chat_id: int) -> dict[int, ChatMember]:
+    return {m.user_id: m for m in ChatMember.objects.filter(chat_id=chat_id).select_related("chat")}
+
+
+def require_member(members: dict[int, ChatMember], user_id: int) -> ChatMember:
+    membership = members.get(user_id)
+    if membership is None:
+        raise chat_not_found()
+    return membership
+
+
+def members_changed(chat_id: int) -> None:
+    Chat.objects.filter(pk=chat_id).update(members_version=F("members_version") + 1)
+    transaction.on_commit(lambda: members_refill(chat_id=chat_id))
+
+
+def start_logs(user_ids) -> None:
+    UpdateState.objects.bulk_create(
+        [UpdateState(user_id=user_id) for user_id in user_ids], ignore_conflicts=True
+    )
+
+
+def chat_public(chat: Chat) -> dict:
+    return {"id": chat.pk, "kind": chat.kind, "title": chat.title, "created_by": chat.created_by_id}

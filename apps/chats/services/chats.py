@@ -1,0 +1,168 @@
+"""Chats and their members: open a direct chat, create a group, add, remove, leave, roles."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from apps.accounts.selectors import active_user_ids
+from apps.contacts.selectors import blocked_either_way
+from apps.core.errors import ApplicationError, NotFound, PermissionDenied
+
+from ..errors import ChatError
+from ..models import Chat, ChatMember
+from ..selectors import members_refill
+from ..updates import updates_append
+from ._common import Role, chat_public, member_rows, members_changed, require_member, start_logs
+
+
+@transaction.atomic
+def chat_direct_open(*, user, peer_id: int) -> tuple[Chat, bool]:
+    """The one direct chat of `user` and `peer_id`: (chat, created)."""
+    if peer_id == user.pk:
+        raise ApplicationError(ChatError.CANNOT_CHAT_WITH_SELF, "You cannot open a chat with yourself.")
+    if not active_user_ids(user_ids=[peer_id]):
+        raise NotFound("There is no such user.", code=ChatError.USER_NOT_FOUND)
+    if blocked_either_way(user_id=user.pk, other_id=peer_id):
+        raise ApplicationError(ChatError.BLOCKED, "You cannot write to this user.", status=403)
+    low, high = sorted((user.pk, peer_id))
+    key = f"{low}:{high}"
+    if existing := Chat.objects.filter(direct_key=key).first():
+        return existing, False
+    try:
+        with transaction.atomic():
+            chat = Chat.objects.create(kind=Chat.Kind.DIRECT, created_by_id=user.pk, direct_key=key)
+    except IntegrityError:  # opened concurrently by the peer
+        return Chat.objects.get(direct_key=key), False
+    ChatMember.objects.bulk_create([ChatMember(chat=chat, user_id=uid) for uid in (user.pk, peer_id)])
+    start_logs([user.pk, peer_id])
+    transaction.on_commit(lambda: members_refill(chat_id=chat.pk))
+    return chat, True
+
+
+def _check_new_members(user_ids: list[int], *, existing: int) -> list[int]:
+    if existing + len(user_ids) > settings.CHAT_GROUP_MAX_MEMBERS:
+        raise ApplicationError(
+            ChatError.GROUP_FULL,
+            f"A group has at most {settings.CHAT_GROUP_MAX_MEMBERS} members.",
+            status=409,
+        )
+    found = active_user_ids(user_ids=user_ids)
+    if unknown := [uid for uid in user_ids if uid not in found]:
+        raise NotFound(f"There is no user {unknown[0]}.", code=ChatError.USER_NOT_FOUND)
+    return user_ids
+
+
+def _membership_event(chat: Chat, *, user_ids, kind: str, changed: list[int], actor_id: int) -> None:
+    updates_append(
+        user_ids=user_ids,
+        kind=kind,
+        payload={"chat": chat_public(chat), "user_ids": changed, "by": actor_id},
+    )
+
+
+@transaction.atomic
+def chat_group_create(*, creator, title: str, member_ids) -> Chat:
+    title = (title or "").strip()
+    if not title:
+        raise ApplicationError.for_field("title", ChatError.TEXT_EMPTY, "A group needs a title.")
+    others = _check_new_members([uid for uid in dict.fromkeys(member_ids) if uid != creator.pk], existing=1)
+    chat = Chat.objects.create(kind=Chat.Kind.GROUP, title=title[:128], created_by_id=creator.pk)
+    ChatMember.objects.bulk_create(
+        [ChatMember(chat=chat, user_id=creator.pk, role=Role.OWNER)]
+        + [ChatMember(chat=chat, user_id=uid) for uid in others]
+    )
+    everyone = [creator.pk, *others]
+    start_logs(everyone)
+    _membership_event(
+        chat, user_ids=everyone, kind="chat.member.added", changed=everyone, actor_id=creator.pk
+    )
+    transaction.on_commit(lambda: members_refill(chat_id=chat.pk))
+    return chat
+
+
+def _locked_group(chat_id: int, actor_id: int) -> tuple[Chat, dict[int, ChatMember]]:
+    chat = Chat.objects.select_for_update().filter(pk=chat_id).first()
+    members = member_rows(chat_id) if chat else {}
+    require_member(members, actor_id)
+    if chat.kind != Chat.Kind.GROUP:
+        raise ApplicationError(ChatError.NOT_A_GROUP, "Only groups have members to change.")
+    return chat, members
+
+
+@transaction.atomic
+def chat_update(*, user, chat_id: int, title: str) -> Chat:
+    chat, members = _locked_group(chat_id, user.pk)
+    if not members[user.pk].is_admin:
+        raise PermissionDenied("Only the group's admins can rename it.", code=ChatError.NOT_ADMIN)
+    title = (title or "").strip()
+    if not title:
+        raise ApplicationError.for_field("title", ChatError.TEXT_EMPTY, "A group needs a title.")
+    chat.title = title[:128]
+    chat.save(update_fields=["title"])
+    updates_append(
+        user_ids=list(members), kind="chat.updated", payload={"chat": chat_public(chat), "by": user.pk}
+    )
+    return chat
+
+
+@transaction.atomic
+def chat_members_add(*, actor, chat_id: int, user_ids) -> list[int]:
+    chat, members = _locked_group(chat_id, actor.pk)
+    if not members[actor.pk].is_admin:
+        raise PermissionDenied("Only the group's admins can add members.", code=ChatError.NOT_ADMIN)
+    new = [uid for uid in dict.fromkeys(user_ids) if uid not in members]
+    if not new:
+        return []
+    _check_new_members(new, existing=len(members))
+    ChatMember.objects.bulk_create([ChatMember(chat=chat, user_id=uid) for uid in new])
+    start_logs(new)
+    members_changed(chat.pk)
+    _membership_event(
+        chat, user_ids=[*members, *new], kind="chat.member.added", changed=new, actor_id=actor.pk
+    )
+    return new
+
+
+@transaction.atomic
+def chat_member_remove(*, actor, chat_id: int, user_id: int) -> None:
+    """An admin removes a member, or a member (`user_id == actor`) leaves. An owner who leaves
+    hands the group to its longest-standing admin, else its longest-standing member."""
+    chat, members = _locked_group(chat_id, actor.pk)
+    target = members.get(user_id)
+    if target is None:
+        raise NotFound("This user is not a member.", code=ChatError.NOT_MEMBER)
+    if user_id != actor.pk:
+        actor_role = members[actor.pk].role
+        if (
+            not members[actor.pk].is_admin
+            or target.role == Role.OWNER
+            or (target.role == Role.ADMIN and actor_role != Role.OWNER)
+        ):
+            raise PermissionDenied("You cannot remove this member.", code=ChatError.NOT_ADMIN)
+    target.delete()
+    remaining = [m for uid, m in members.items() if uid != user_id]
+    if target.role == Role.OWNER and remaining:
+        heir = min(remaining, key=lambda m: (m.role != Role.ADMIN, m.joined_at, m.pk))
+        ChatMember.objects.filter(pk=heir.pk).update(role=Role.OWNER)
+    members_changed(chat.pk)
+    _membership_event(
+        chat, user_ids=list(members), kind="chat.member.removed", changed=[user_id], actor_id=actor.pk
+    )
+
+
+@transaction.atomic
+def chat_member_set_role(*, actor, chat_id: int, user_id: int, role: str) -> None:
+    chat, members = _locked_group(chat_id, actor.pk)
+    if members[actor.pk].role != Role.OWNER:
+        raise PermissionDenied("Only the group's owner can change roles.", code=ChatError.NOT_OWNER)
+    target = members.get(user_id)
+    if target is None:
+        raise NotFound("This user is not a member.", code=ChatError.NOT_MEMBER)
+    if role not in (Role.ADMIN, Role.MEMBER) or user_id == actor.pk:
+        raise ApplicationError.for_field("role", "invalid", "Give another member the role admin or member.")
+    ChatMember.objects.filter(pk=target.pk).update(role=role)
+    members_changed(chat.pk)
+    _membership_event(
+        chat, user_ids=list(members), kind="chat.member.role", changed=[user_id], actor_id=actor.pk
+    )
