@@ -1,0 +1,102 @@
+"""Re-encrypt every encrypted column with the newest key of FIELD_ENCRYPTION_KEYS."""
+
+import json
+
+from django.apps import apps
+from django.core.management.base import BaseCommand
+from django.db import connections, router, transaction
+
+from apps.core import crypto
+from apps.core.fields import EncryptedJSONField, EncryptedTextField
+
+
+def encrypted_columns():
+    """(model, field) for every encrypted field of every installed model."""
+    for model in apps.get_models():
+        for field in model._meta.concrete_fields:
+            if isinstance(field, EncryptedTextField):
+                yield model, field
+
+
+class Command(BaseCommand):
+    help = (
+        "Re-encrypt every encrypted field with the newest key (the first of FIELD_ENCRYPTION_KEYS), "
+        "in batches. Safe to stop and run again: rows already on the newest key are skipped. "
+        "Exit code 1 if a value could not be decrypted with any listed key."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--batch-size", type=int, default=500)
+        parser.add_argument(
+            "--dry-run", action="store_true", help="count what would be re-encrypted, change nothing"
+        )
+
+    def handle(self, *args, batch_size, dry_run, **options):
+        newest = crypto.keyring().current_key_id
+        self.stdout.write(f"newest key: {newest}")
+        totals = {"rotated": 0, "current": 0, "failed": 0}
+        for model, field in encrypted_columns():
+            counts = self._rotate(model, field, batch_size=batch_size, dry_run=dry_run)
+            for key, value in counts.items():
+                totals[key] += value
+        verb = "would re-encrypt" if dry_run else "re-encrypted"
+        self.stdout.write(
+            f"{verb} {totals['rotated']}, already current {totals['current']}, failed {totals['failed']}"
+        )
+        if totals["failed"]:
+            self.stderr.write(
+                "Some values decrypt with no listed key: put the key they were written with back into "
+                "FIELD_ENCRYPTION_KEYS (after the newest) and run again."
+            )
+            raise SystemExit(1)
+
+    def _rotate(self, model, field, *, batch_size: int, dry_run: bool) -> dict:
+        alias = router.db_for_write(model)
+        connection = connections[alias]
+        table = connection.ops.quote_name(model._meta.db_table)
+        pk_column = connection.ops.quote_name(model._meta.pk.column)
+        column = connection.ops.quote_name(field.column)
+        label = f"{model._meta.label}.{field.name}"
+        counts = {"rotated": 0, "current": 0, "failed": 0}
+        last_pk = None
+        while True:
+            where = f"WHERE {column} IS NOT NULL" + (f" AND {pk_column} > %s" if last_pk is not None else "")
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT {pk_column}, {column} FROM {table} {where} ORDER BY {pk_column} LIMIT %s",  # noqa: S608
+                    [*([last_pk] if last_pk is not None else []), batch_size],
+                )
+                rows = cursor.fetchall()
+            if not rows:
+                break
+            last_pk = rows[-1][0]
+            stale = []
+            for pk, token in rows:
+                if crypto.is_current(token):
+                    counts["current"] += 1
+                    continue
+                try:
+                    stale.append((pk, crypto.decrypt(token, context=field.crypto_context)))
+                except crypto.DecryptionError:
+                    counts["failed"] += 1
+            if stale and not dry_run:
+                with transaction.atomic(using=alias):
+                    # from_db gives the plaintext; saving encrypts it again with the newest key.
+                    instances = []
+                    for pk, plaintext in stale:
+                        instance = model(pk=pk)
+                        setattr(instance, field.attname, _load(field, plaintext))
+                        instances.append(instance)
+                    model.objects.using(alias).bulk_update(instances, [field.name])
+            counts["rotated"] += len(stale)
+            self.stdout.write(
+                f"\r{label}: {counts['rotated']} to the newest key, {counts['current']} current", ending=""
+            )
+            self.stdout.flush()
+        self.stdout.write("")
+        return counts
+
+
+def _load(field, plaintext: str):
+    """The Python value of a decrypted column (JSON fields hold JSON text)."""
+    return json.loads(plaintext) if isinstance(field, EncryptedJSONField) else plaintext
