@@ -358,6 +358,9 @@ MESSAGE_EDIT_WINDOW_SECONDS = env.int("MESSAGE_EDIT_WINDOW_SECONDS", default=48 
 # further behind than UPDATES_MAX_GAP gets `too_long` and refetches its state.
 UPDATES_PAGE_SIZE = env.int("UPDATES_PAGE_SIZE", default=100)
 UPDATES_MAX_GAP = env.int("UPDATES_MAX_GAP", default=10_000)
+# `manage.py purge_expired` keeps update-log entries and published outbox events this long.
+UPDATES_RETENTION_DAYS = env.int("UPDATES_RETENTION_DAYS", default=30)
+OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=7)
 PRESENCE_TTL = env.int("PRESENCE_TTL", default=24 * 3600)
 # Threads per web process that run the WebSocket consumers' database work (keep it at or below
 # DATABASE_POOL_MAX_SIZE).
