@@ -14,6 +14,7 @@ api_v1 = [
     path("", include("apps.contacts.api.urls")),
     path("", include("apps.chats.api.urls")),
     path("", include("apps.broadcasts.api.urls")),
+    path("", include("apps.notifications.api.urls")),
 ]
 
 urlpatterns = [

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django_prometheus",
     "storages",
     "django_elasticsearch_dsl",
+    "fcm_django",
     "apps.core",
     "apps.accounts",
     "apps.files",
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "apps.contacts",
     "apps.chats",
     "apps.broadcasts",
+    "apps.notifications",
 ]
 
 # Our views are sync (DRF), so the whole chain runs sync in the request's thread: the innermost
@@ -382,6 +384,13 @@ ELASTICSEARCH_DSL = {"default": {"hosts": ELASTICSEARCH_URL or "http://127.0.0.1
 ELASTICSEARCH_DSL_AUTOSYNC = False
 ELASTICSEARCH_DSL_AUTO_REFRESH = False
 ELASTICSEARCH_CHANNEL_INDEX = env("ELASTICSEARCH_CHANNEL_INDEX", default="channels")
+
+# --- Push notifications ----------------------------------------------------------------------
+FCM_DJANGO_SETTINGS = {
+    "ONE_DEVICE_PER_USER": False,
+    "DELETE_INACTIVE_DEVICES": False,
+    "UPDATE_ON_DUPLICATE_REG_ID": True,
+}
 
 # --- Caches (seconds) -----------------------------------------------------------------------
 HISTORY_CACHE_SIZE = 50

@@ -1,0 +1,8 @@
+from enum import StrEnum
+
+
+class NotificationError(StrEnum):
+    DEVICE_NOT_FOUND = "device_not_found"
+    MUTE_NOT_FOUND = "mute_not_found"
+    TARGET_NOT_FOUND = "target_not_found"
+    UNTIL_IN_THE_PAST = "until_in_the_past"
