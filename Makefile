@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 LOCAL := DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-telegram.settings.local}
 
-.PHONY: run test lint migrate worker beat bridge clean
+.PHONY: run test lint migrate worker beat clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

@@ -3,6 +3,8 @@ posts and comments from the database."""
 
 from __future__ import annotations
 
+from django.db.models import Exists, OuterRef, Subquery
+
 from apps.core.cache import SealedWindow
 from apps.core.errors import NotFound
 from apps.files.selectors import attachment_public, storage_url
@@ -11,7 +13,7 @@ from .errors import BroadcastError
 from .models import Channel, ChannelAdmin, Comment, Post, Subscription
 
 
-def _not_found() -> NotFound:
+def channel_not_found() -> NotFound:
     return NotFound("There is no such channel, or it is private.", code=BroadcastError.CHANNEL_NOT_FOUND)
 
 
@@ -35,20 +37,24 @@ def channel_public(channel: Channel, *, role: str | None, subscribed: bool) -> d
 
 
 def channel_access(*, channel_id: int, user_id: int) -> tuple[Channel, str | None, bool]:
-    """(channel, the user's admin role or None, subscribed). NotFound for a missing or taken-down
-    channel, and for a private one the user neither follows nor administers."""
-    channel = Channel.objects.filter(pk=channel_id, taken_down_at__isnull=True).first()
-    if channel is None:
-        raise _not_found()
-    role = (
-        ChannelAdmin.objects.filter(channel_id=channel_id, user_id=user_id)
-        .values_list("role", flat=True)
+    """(channel, the user's admin role or None, subscribed), in one query. NotFound for a
+    missing or taken-down channel, and for a private one the user neither follows nor
+    administers."""
+    channel = (
+        Channel.objects.filter(pk=channel_id, taken_down_at__isnull=True)
+        .annotate(
+            viewer_role=Subquery(
+                ChannelAdmin.objects.filter(channel_id=OuterRef("pk"), user_id=user_id).values("role")[:1]
+            ),
+            viewer_subscribed=Exists(Subscription.objects.filter(channel_id=OuterRef("pk"), user_id=user_id)),
+        )
         .first()
     )
-    subscribed = Subscription.objects.filter(channel_id=channel_id, user_id=user_id).exists()
-    if not channel.is_public and role is None and not subscribed:
-        raise _not_found()
-    return channel, role, subscribed
+    if channel is None or (
+        not channel.is_public and channel.viewer_role is None and not channel.viewer_subscribed
+    ):
+        raise channel_not_found()
+    return channel, channel.viewer_role, channel.viewer_subscribed
 
 
 def channel_detail(*, channel_id: int, user_id: int) -> dict:

@@ -17,7 +17,7 @@ from apps.files.selectors import attachment_snapshot, file_for_attaching, files_
 from . import search
 from .errors import BroadcastError
 from .models import Channel, ChannelAdmin, Comment, Post, Subscription, new_invite_token
-from .selectors import _not_found, channel_access, post_for_reader, post_stored, posts_cache_merge
+from .selectors import channel_access, channel_not_found, post_for_reader, post_stored, posts_cache_merge
 
 HANDLE = re.compile(r"^[a-z][a-z0-9_]{4,31}$")
 Role = ChannelAdmin.Role
@@ -140,7 +140,7 @@ def channel_subscribe(
             .first()
         )
     if channel is None:
-        raise _not_found()
+        raise channel_not_found()
     if Subscription.objects.filter(channel=channel, user_id=user.pk).exists():
         return channel, False
     if not channel.is_public and invite != channel.invite_token:
@@ -159,7 +159,7 @@ def channel_subscribe(
 def channel_unsubscribe(*, user, channel_id: int) -> bool:
     channel = Channel.objects.select_for_update().filter(pk=channel_id).first()
     if channel is None:
-        raise _not_found()
+        raise channel_not_found()
     if channel.owner_id == user.pk:
         raise ApplicationError(
             BroadcastError.OWNER_CANNOT_UNSUBSCRIBE,

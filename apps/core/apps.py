@@ -7,6 +7,18 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self):
+        from datetime import timedelta
+
+        from django.conf import settings
+
+        from .maintenance import register_purge
+        from .models import OutboxEvent
         from .tracing import tracing_setup
 
         tracing_setup()
+        register_purge(
+            "published outbox events",
+            lambda now: OutboxEvent.objects.filter(
+                published_at__lte=now - timedelta(days=settings.OUTBOX_RETENTION_DAYS)
+            ),
+        )

@@ -55,7 +55,7 @@ return 1
 """
 
 
-def _redis():
+def redis_client():
     """The raw Redis client behind the default cache, or None on the local-memory cache.
 
     (`cache` is a proxy: the backend itself is `caches["default"]`.)"""
@@ -69,7 +69,7 @@ def _redis():
 _scripts: dict[str, object] = {}
 
 
-def _script(client, source: str):
+def redis_script(client, source: str):
     # One registered script per client (tests swap cache settings between runs).
     key = f"{id(client)}:{hash(source)}"
     if key not in _scripts:
@@ -83,7 +83,7 @@ def _script(client, source: str):
 def versioned_get_many(keys: Iterable[str]) -> dict[str, object]:
     """{key: value} for the keys present."""
     keys = list(keys)
-    client = _redis()
+    client = redis_client()
     if client is None:
         found = cache.get_many(keys)
         return {key: entry[1] for key, entry in found.items()}
@@ -99,7 +99,7 @@ def versioned_get(key: str):
 
 def versioned_set(key: str, version: int, value, *, ttl: int) -> bool:
     """Store `value` unless a value of the same or a newer version is there. True if stored."""
-    client = _redis()
+    client = redis_client()
     if client is None:
         with _local_lock:
             current = cache.get(key)
@@ -107,7 +107,7 @@ def versioned_set(key: str, version: int, value, *, ttl: int) -> bool:
                 return False
             cache.set(key, (version, value), timeout=ttl)
             return True
-    stored = _script(client, _VERSIONED_SET)(
+    stored = redis_script(client, _VERSIONED_SET)(
         keys=[cache.make_key(key)], args=[version, json.dumps(value, separators=(",", ":")), ttl]
     )
     return bool(stored)
@@ -125,7 +125,7 @@ def window_merge(
     may answer reads from now on.
     """
     items = list(items)
-    client = _redis()
+    client = redis_client()
     if client is None:
         with _local_lock:
             entries, is_complete = cache.get(key) or ({}, False)
@@ -138,12 +138,12 @@ def window_merge(
     args: list = [limit, ttl, "1" if complete else "0"]
     for seq, version, blob in items:
         args += [seq, version, blob]
-    _script(client, _WINDOW_MERGE)(keys=[cache.make_key(key)], args=args)
+    redis_script(client, _WINDOW_MERGE)(keys=[cache.make_key(key)], args=args)
 
 
 def window_read(key: str) -> list[tuple[int, str]] | None:
     """The window's (seq, blob) items, oldest first; None if it is missing or not complete."""
-    client = _redis()
+    client = redis_client()
     if client is None:
         entries, complete = cache.get(key) or ({}, False)
         if not complete:

@@ -110,7 +110,8 @@ def outbox_publish(
         acked, error = _publish_in_process(events)
     if acked:
         OutboxEvent.objects.filter(pk__in=acked).update(published_at=timezone.now())
-    failed = [event.pk for event in events if event.pk not in set(acked)]
+    acked_ids = set(acked)
+    failed = [event.pk for event in events if event.pk not in acked_ids]
     if failed:
         OutboxEvent.objects.filter(pk__in=failed).update(attempts=F("attempts") + 1, last_error=error[:200])
         logger.warning("events left in the outbox", extra={"count": len(failed), "error": error[:200]})

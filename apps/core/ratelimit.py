@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.cache import cache
 from rest_framework.throttling import BaseThrottle
 
-from .cache import _redis, _script
+from .cache import redis_client, redis_script
 
 _UNITS = {
     "s": 1,
@@ -78,13 +78,13 @@ def hit(*, scope: str, ident: str) -> Verdict:
 
 
 def _count(key: str, period: int) -> tuple[int, int]:
-    client = _redis()
+    client = redis_client()
     if client is None:
         with _local_lock:
             count = (cache.get(key) or 0) + 1
             cache.set(key, count, timeout=period)
         return count, period - int(time.time()) % period
-    count, ttl = _script(client, _HIT)(keys=[cache.make_key(key)], args=[period])
+    count, ttl = redis_script(client, _HIT)(keys=[cache.make_key(key)], args=[period])
     return int(count), max(int(ttl), 1)
 
 

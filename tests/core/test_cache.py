@@ -3,7 +3,7 @@ import threading
 import pytest
 from django.core.cache import cache
 
-from apps.core.cache import _redis, versioned_get, versioned_set, window_merge, window_read
+from apps.core.cache import redis_client, versioned_get, versioned_set, window_merge, window_read
 
 
 def test_versioned_set_keeps_the_newest_version():
@@ -28,11 +28,11 @@ def test_window_keeps_the_newest_items_and_versions_and_needs_a_complete_build()
 
 @pytest.mark.redis
 def test_with_redis_the_caches_are_redis_structures_shared_by_every_process():
-    assert _redis() is not None
+    assert redis_client() is not None
     versioned_set("shared", 1, {"a": 1}, ttl=60)
     window_merge("shared-window", [(1, 1, "x")], limit=5, ttl=60, complete=True)
 
-    client = _redis()
+    client = redis_client()
     assert client.hgetall(cache.make_key("shared")) == {b"v": b"1", b"d": b'{"a":1}'}
     assert client.zrange(cache.make_key("shared-window"), 0, -1) == [b"!", b"1|x"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from apps.accounts.selectors import active_user_ids
+from apps.accounts.selectors import active_user_ids, user_active_exists
 from apps.contacts.selectors import blocked_either_way
 from apps.core.errors import ApplicationError, NotFound, PermissionDenied
 
@@ -21,7 +21,7 @@ def chat_direct_open(*, user, peer_id: int) -> tuple[Chat, bool]:
     """The one direct chat of `user` and `peer_id`: (chat, created)."""
     if peer_id == user.pk:
         raise ApplicationError(ChatError.CANNOT_CHAT_WITH_SELF, "You cannot open a chat with yourself.")
-    if not active_user_ids(user_ids=[peer_id]):
+    if not user_active_exists(user_id=peer_id):
         raise NotFound("There is no such user.", code=ChatError.USER_NOT_FOUND)
     if blocked_either_way(user_id=user.pk, other_id=peer_id):
         raise ApplicationError(ChatError.BLOCKED, "You cannot write to this user.", status=403)

@@ -1,15 +1,11 @@
-"""Delete what has outlived its use: expired refresh tokens (and their blacklist entries),
-published outbox events and old update-log entries, in batches."""
+"""Delete what has outlived its use, in batches: what each app registered with
+apps.core.maintenance.register_purge (expired refresh tokens, published outbox events, old
+update-log entries)."""
 
-from datetime import timedelta
-
-from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
-from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
-from apps.chats.models import Update
-from apps.core.models import OutboxEvent
+from apps.core.maintenance import PURGES
 
 
 class Command(BaseCommand):
@@ -27,19 +23,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, batch_size, dry_run, **options):
         now = timezone.now()
-        targets = [
-            ("expired refresh tokens", OutstandingToken.objects.filter(expires_at__lte=now)),
-            (
-                "published outbox events",
-                OutboxEvent.objects.filter(
-                    published_at__lte=now - timedelta(days=settings.OUTBOX_RETENTION_DAYS)
-                ),
-            ),
-            (
-                "update-log entries",
-                Update.objects.filter(created_at__lte=now - timedelta(days=settings.UPDATES_RETENTION_DAYS)),
-            ),
-        ]
+        targets = [(label, expired(now)) for label, expired in PURGES.items()]
         for label, queryset in targets:
             total = queryset.count()
             if dry_run:
