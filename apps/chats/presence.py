@@ -8,6 +8,8 @@ sockets open does not hang in their disconnect handlers."""
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
@@ -16,6 +18,8 @@ from apps.contacts.selectors import blocked_among
 from apps.core.realtime import in_worker_thread, send_frames_async
 
 from .selectors import direct_peer_ids
+
+logger = logging.getLogger(__name__)
 
 
 def _sockets_key(user_id: int) -> str:
@@ -30,6 +34,17 @@ def _peers_to_tell(user_id: int) -> list[int]:
     peers = direct_peer_ids(user_id=user_id)
     hidden_from = blocked_among(blocker_id=user_id, among=peers)
     return [peer for peer in peers if peer not in hidden_from]
+
+
+def online_among(user_ids) -> set[int]:
+    """Those of `user_ids` with at least one socket open (on any instance)."""
+    user_ids = list(user_ids)
+    try:
+        counts = cache.get_many([_sockets_key(user_id) for user_id in user_ids])
+    except Exception:  # the shared cache is down: nobody is known to be online
+        logger.warning("presence unavailable")
+        return set()
+    return {user_id for user_id in user_ids if (counts.get(_sockets_key(user_id)) or 0) > 0}
 
 
 def _count_up(user_id: int) -> int:

@@ -1,4 +1,4 @@
-"""Circuit breakers around external dependencies (search, object storage, NATS publishing),
+"""Circuit breakers around external dependencies (search, object storage, NATS publishing, push),
 with their state in the shared cache, so every instance opens and closes together.
 
 Closed: calls go through; failures are counted in a rolling window. `threshold` failures
@@ -85,3 +85,4 @@ def breaker_states() -> dict[str, str]:
 search_breaker = CircuitBreaker("search")
 storage_breaker = CircuitBreaker("storage")
 nats_breaker = CircuitBreaker("nats")
+push_breaker = CircuitBreaker("push")

@@ -42,14 +42,37 @@ def subject_for(name: str) -> str:
     return f"{settings.EVENTS_SUBJECT_PREFIX}.{name}"
 
 
+class BadEvent(Exception):
+    """An event that cannot be handled as it is (a payload without what it needs): it is
+    logged, counted and acknowledged, never retried."""
+
+
 def on_event(name: str):
-    """Register an in-process handler of event `name` (used when NATS_URL is not set)."""
+    """Register a handler of event `name`. Handlers are quick and idempotent on the event id:
+    they enqueue the Celery task that does the work. They run in the outbox publisher (the
+    in-process bus, when NATS_URL is not set) or in `manage.py run_nats_bridge`."""
 
     def register(handler):
         _handlers[subject_for(name)].append(handler)
         return handler
 
     return register
+
+
+def event_handlers(subject: str) -> list[Callable[[dict], None]]:
+    return list(_handlers.get(subject, []))
+
+
+def event_payload(envelope: dict, **fields: type) -> dict:
+    """The payload's `fields`, each of its type, or BadEvent."""
+    payload = envelope.get("payload")
+    if not isinstance(payload, dict):
+        raise BadEvent("the payload is not an object")
+    for field, kind in fields.items():
+        value = payload.get(field)
+        if not isinstance(value, kind) or isinstance(value, bool) != (kind is bool):
+            raise BadEvent(f"payload.{field} is missing or not {kind.__name__}")
+    return payload
 
 
 def envelope(event: OutboxEvent) -> dict:
@@ -122,8 +145,12 @@ def _publish_in_process(events: list[OutboxEvent]) -> tuple[list[int], str]:
     acked = []
     for event in events:
         try:
-            for handler in _handlers.get(event.subject, []):
+            for handler in event_handlers(event.subject):
                 handler(envelope(event))
+        except BadEvent as exc:
+            logger.error(
+                "bad event dropped", extra={"subject": event.subject, "event_id": event.pk, "error": str(exc)}
+            )
         except Exception as exc:
             logger.exception("in-process event handler failed", extra={"subject": event.subject})
             return acked, type(exc).__name__
@@ -139,7 +166,7 @@ async def _publish_jetstream(events: list[OutboxEvent]) -> tuple[list[int], str]
         return acked, f"connect: {type(exc).__name__}"
     try:
         js = client.jetstream(timeout=settings.NATS_PUBLISH_TIMEOUT)
-        await _ensure_stream(js)
+        await stream_ensure(js)
         for event in events:
             with tracer.start_as_current_span(
                 f"publish {event.subject}",
@@ -156,7 +183,8 @@ async def _publish_jetstream(events: list[OutboxEvent]) -> tuple[list[int], str]
     return acked, ""
 
 
-async def _ensure_stream(js) -> None:
+async def stream_ensure(js) -> None:
+    """Create the events stream if it does not exist yet (once per process)."""
     key = (settings.NATS_URL, settings.NATS_STREAM)
     if key in _streams_ready:
         return

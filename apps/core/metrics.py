@@ -8,6 +8,22 @@ RATE_LIMIT_REJECTIONS = Counter(
 )
 MESSAGES_SENT = Counter("tg_messages_sent_total", "Chat messages stored", ["via"])
 SOCKETS_OPEN = Gauge("tg_websockets_open", "WebSocket connections open in this process")
+PUSHES_SENT = Counter("tg_pushes_sent_total", "Pushes accepted by the push service", ["kind"])
+PUSHES_FAILED = Counter(
+    "tg_pushes_failed_total",
+    "Pushes not delivered: unregistered (device deactivated), rejected, gave_up (retries spent)",
+    ["reason"],
+)
+BRIDGE_CONSUMED = Counter("tg_bridge_events_consumed_total", "Events the NATS bridge handed on", ["subject"])
+BRIDGE_FAILED = Counter(
+    "tg_bridge_events_failed_total",
+    "Events the NATS bridge could not hand on: bad_event, unknown_type (acked), error (retried)",
+    ["reason"],
+)
+BRIDGE_REDELIVERED = Counter("tg_bridge_events_redelivered_total", "Events NATS delivered again")
+BRIDGE_DUPLICATES = Counter(
+    "tg_bridge_events_duplicate_total", "Redelivered events already handed on (acked, not repeated)"
+)
 
 
 class OutboxBacklog:

@@ -33,3 +33,55 @@ def settings_of(*, user_id: int) -> dict:
         Q(until__isnull=True) | Q(until__gt=timezone.now()), user_id=user_id
     ).order_by("kind", "target_id")
     return {"enabled": True if enabled is None else enabled, "mutes": [mute_public(m) for m in mutes]}
+
+
+def _muted_user_ids(*, kind: str, target_id: int):
+    return Mute.objects.filter(
+        Q(until__isnull=True) | Q(until__gt=timezone.now()), kind=kind, target_id=target_id
+    ).values("user_id")
+
+
+def _switched_off_user_ids():
+    return NotificationSettings.objects.filter(enabled=False).values("user_id")
+
+
+def channel_push_device_ids(
+    *, channel_id: int, exclude_user_id: int | None, after_id: int, limit: int
+) -> list[int]:
+    """One page (by device id, after `after_id`) of the active devices of the channel's
+    subscribers who want its pushes. A page is one indexed query: a channel of any size is
+    walked page by page, never loaded whole."""
+    from apps.broadcasts.models import Subscription
+
+    devices = (
+        FCMDevice.objects.filter(
+            active=True,
+            id__gt=after_id,
+            user_id__in=Subscription.objects.filter(channel_id=channel_id).values("user_id"),
+        )
+        .exclude(user_id__in=_muted_user_ids(kind=Mute.Kind.CHANNEL, target_id=channel_id))
+        .exclude(user_id__in=_switched_off_user_ids())
+    )
+    if exclude_user_id is not None:
+        devices = devices.exclude(user_id=exclude_user_id)
+    return list(devices.order_by("id").values_list("id", flat=True)[:limit])
+
+
+def chat_push_device_ids(*, chat_id: int, user_ids, after_id: int, limit: int) -> list[int]:
+    """One page of the active devices of these members who want the chat's pushes."""
+    return list(
+        FCMDevice.objects.filter(active=True, id__gt=after_id, user_id__in=list(user_ids))
+        .exclude(user_id__in=_muted_user_ids(kind=Mute.Kind.CHAT, target_id=chat_id))
+        .exclude(user_id__in=_switched_off_user_ids())
+        .order_by("id")
+        .values_list("id", flat=True)[:limit]
+    )
+
+
+def push_devices(*, device_ids) -> list[tuple[int, str]]:
+    """(id, token) of those still active."""
+    return list(
+        FCMDevice.objects.filter(pk__in=list(device_ids), active=True)
+        .order_by("id")
+        .values_list("id", "registration_id")
+    )

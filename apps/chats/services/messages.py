@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from apps.contacts.selectors import blocked_either_way
 from apps.core.errors import ApplicationError, NotFound, PermissionDenied
+from apps.core.events import event_emit
 from apps.core.metrics import MESSAGES_SENT
 from apps.core.realtime import send_frames
 from apps.files.selectors import attachment_snapshot, files_for_attaching
@@ -20,6 +21,7 @@ from ..counters import next_seq
 from ..errors import ChatError
 from ..history import history_cache_merge, message_stored
 from ..models import Chat, ChatMember, HiddenMessage, Message
+from ..presence import online_among
 from ..selectors import hidden_refill, members_of
 from ..updates import updates_append
 from ._common import chat_not_found, member_rows, require_member
@@ -129,8 +131,28 @@ def _message_send(*, sender, chat_id, text, client_msg_id, reply_to, attachment_
         user_ids=list(members), kind="message.new", payload={"message": stored}, exclude_channel=origin
     )
     _after_commit_merge(message)
+    _emit_for_offline_members(message, members)
     transaction.on_commit(lambda: MESSAGES_SENT.labels(via="websocket" if origin else "rest").inc())
     return stored, pts[sender.pk], True
+
+
+def _emit_for_offline_members(message: Message, members: dict[int, ChatMember]) -> None:
+    """`chats.message.created`, for the push notifications of members with no socket open
+    (only when there is such a member: most messages of a busy chat need no event)."""
+    recipients = [user_id for user_id in members if user_id != message.sender_id]
+    online = online_among(recipients)
+    offline = [user_id for user_id in recipients if user_id not in online]
+    if offline:
+        event_emit(
+            name="chats.message.created",
+            payload={
+                "chat_id": message.chat_id,
+                "message_id": message.pk,
+                "seq": message.seq,
+                "sender_id": message.sender_id,
+                "offline_member_ids": offline,
+            },
+        )
 
 
 def _locked_message(chat_id: int, message_id: int) -> Message:
