@@ -36,6 +36,8 @@ class OutboxBacklog:
         return [GaugeMetricFamily(self.NAME, self.HELP)]
 
     def collect(self):
+        from django.db import connection
+
         from .models import OutboxEvent
 
         gauge = GaugeMetricFamily(self.NAME, self.HELP)
@@ -43,6 +45,11 @@ class OutboxBacklog:
             gauge.add_metric([], OutboxEvent.objects.filter(published_at__isnull=True).count())
         except Exception:  # no database at scrape time: leave the gauge out of this scrape
             return []
+        finally:
+            # prometheus_client's own server (bridge, worker) scrapes in a new thread each time:
+            # give its connection back, or every scrape would keep one.
+            if not connection.in_atomic_block:
+                connection.close()
         return [gauge]
 
 

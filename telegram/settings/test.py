@@ -34,12 +34,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 
-# Events of the suite go to their own stream and subjects on the shared NATS server.
-NATS_STREAM = "TGTEST"
-EVENTS_SUBJECT_PREFIX = "tgtest"
+# Events of the suite go to their own stream and subjects on the shared NATS server (server
+# processes started by end-to-end tests get their own again).
+NATS_STREAM = env("NATS_STREAM", default="TGTEST")  # noqa: F405
+EVENTS_SUBJECT_PREFIX = env("EVENTS_SUBJECT_PREFIX", default="tgtest")  # noqa: F405
 
-# No worker runs beside the suite: tasks run inline.
-CELERY_TASK_ALWAYS_EAGER = True
+# No worker runs beside the suite: tasks run inline (a bridge under test may enqueue for real).
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)  # noqa: F405
 
 # Limits far above what any test does; the rate-limit tests set their own.
 RATE_LIMITS = {scope: "100000/min" for scope in RATE_LIMITS}  # noqa: F405

@@ -15,6 +15,7 @@ pytestmark = [pytest.mark.nats, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture(scope="module")
 def spans():
+    from django.db import connections
     from opentelemetry.instrumentation.celery import CeleryInstrumentor
     from opentelemetry.instrumentation.django import DjangoInstrumentor
     from opentelemetry.instrumentation.psycopg import PsycopgInstrumentor
@@ -23,6 +24,7 @@ def spans():
 
     exporter = InMemorySpanExporter()
     assert tracing.tracing_setup(exporter=exporter)
+    connections.close_all()  # psycopg is traced from the next connection on
     yield exporter
     for instrumentor in (DjangoInstrumentor, PsycopgInstrumentor, RedisInstrumentor, CeleryInstrumentor):
         instrumentor().uninstrument()
@@ -52,3 +54,38 @@ def test_a_posts_trace_runs_from_the_request_to_the_nats_message(spans, jetstrea
     )
     (message,) = asyncio.run(_stream_messages(jetstream))
     assert message.headers["traceparent"].split("-")[1] == trace_id
+
+
+def test_the_trace_continues_in_the_bridge_and_the_task_it_enqueues(spans, jetstream, client_for):  # noqa: F811
+    from apps.notifications.bridge import Bridge
+
+    owner = UserFactory()
+    channel = services.channel_create(owner=owner, handle="traced_bridge", title="Traced bridge")
+    spans.clear()
+    response = client_for(owner).post(
+        f"/api/v1/channels/{channel.id}/posts/", {"text": "hello"}, format="json"
+    )
+    events.outbox_wait()
+    assert response.status_code == 201
+
+    async def consume_until_processed():
+        stop = asyncio.Event()
+        bridge = asyncio.create_task(Bridge(durable="tracing", stop=stop).run())
+        async with asyncio.timeout(15):
+            while not any(s.name.startswith("process ") for s in spans.get_finished_spans()):
+                await asyncio.sleep(0.05)
+        stop.set()
+        await bridge
+
+    asyncio.run(consume_until_processed())
+
+    finished = spans.get_finished_spans()
+    (request_span,) = [s for s in finished if s.kind == SpanKind.SERVER and "posts" in s.name]
+    (publish_span,) = [s for s in finished if s.name.startswith("publish ")]
+    (process_span,) = [s for s in finished if s.name.startswith("process ")]
+    assert process_span.kind == SpanKind.CONSUMER
+    assert process_span.context.trace_id == request_span.context.trace_id
+    assert process_span.parent.span_id == publish_span.context.span_id
+    task_spans = [s for s in finished if "channel_post_fanout" in s.name]
+    assert task_spans, [s.name for s in finished]
+    assert {s.context.trace_id for s in task_spans} == {request_span.context.trace_id}

@@ -53,12 +53,23 @@ class Server:
 class Stack:
     """`with Stack(instances=2, tmp=...) as stack:` starts everything and stops it after."""
 
-    def __init__(self, *, instances: int, tmp: Path, settings: str = "telegram.settings.test"):
+    def __init__(
+        self,
+        *,
+        instances: int,
+        tmp: Path,
+        settings: str = "telegram.settings.test",
+        env: dict[str, str] | None = None,
+    ):
         self.instances = instances
         self.tmp = tmp
         self.servers: list[Server] = []
+        self.bridges: list[Server] = []
         admin = urlparse(os.environ["DATABASE_URL"])
-        self.database = f"tg_e2e_{uuid.uuid4().hex[:8]}"
+        name = uuid.uuid4().hex[:8]
+        self.database = f"tg_e2e_{name}"
+        # Their own events stream and subjects, when NATS_URL is set.
+        self.nats_stream, self.subject_prefix = f"TGE2E{name.upper()}", f"tge2e{name}"
         self.admin_url = urlunparse(admin._replace(path="/postgres"))
         self.env = {
             **os.environ,
@@ -66,7 +77,10 @@ class Stack:
             "DATABASE_URL": urlunparse(admin._replace(path=f"/{self.database}")),
             "REDIS_URL": _next_redis_db(os.environ["REDIS_URL"]),
             "DATABASE_POOL": "true",  # as in production
+            "NATS_STREAM": self.nats_stream,
+            "EVENTS_SUBJECT_PREFIX": self.subject_prefix,
             "CI": "",
+            **(env or {}),
         }
 
     def __enter__(self) -> Stack:
@@ -128,6 +142,21 @@ class Stack:
             time.sleep(0.2)
         raise RuntimeError(f"daphne on :{server.port} did not become healthy:\n{server.log.read_text()}")
 
+    def start_bridge(self, *args: str, env: dict[str, str] | None = None) -> Server:
+        """`manage.py run_nats_bridge` (its `port` serves its metrics)."""
+        port = free_port()
+        log = self.tmp / f"bridge-{len(self.bridges)}.log"
+        process = subprocess.Popen(
+            [sys.executable, "manage.py", "run_nats_bridge", "--metrics-port", str(port), *args],
+            cwd=ROOT,
+            env={**self.env, **(env or {})},
+            stdout=log.open("w"),
+            stderr=subprocess.STDOUT,
+        )
+        bridge = Server(port=port, process=process, log=log)
+        self.bridges.append(bridge)
+        return bridge
+
     def stop(self, server: Server) -> None:
         server.process.terminate()
         try:
@@ -137,9 +166,13 @@ class Stack:
             server.process.wait()
 
     def __exit__(self, *exc) -> None:
-        for server in self.servers:
+        for server in [*self.servers, *self.bridges]:
             if server.process.poll() is None:
                 self.stop(server)
+        if self.env.get("NATS_URL"):
+            from tests.nats_tools import stream_drop
+
+            stream_drop(self.env["NATS_URL"], self.nats_stream)
         with psycopg.connect(self.admin_url, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
 
@@ -161,3 +194,29 @@ def api(server: Server, method: str, path: str, body: dict | None = None, token:
             return response.status, json.loads(raw) if raw else None
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read() or b"null")
+
+
+def scrape(server: Server) -> dict[tuple, float]:
+    """A process's Prometheus metrics: {(sample name, (label, value), ...): value}."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    try:
+        with urllib.request.urlopen(f"{server.http}/metrics", timeout=2) as response:  # noqa: S310
+            text = response.read().decode()
+    except OSError:
+        return {}  # not serving yet
+    return {
+        (sample.name, *sorted(sample.labels.items())): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+
+
+def wait_until(check, *, timeout: float = 15, what: str = "the condition", log: Path | None = None):
+    """Poll `check` until it returns something truthy; that value, or AssertionError."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if value := check():
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}" + (f"; log:\n{log.read_text()}" if log else ""))

@@ -165,7 +165,7 @@ def test_a_post_deleted_before_its_fanout_notifies_nobody(fcm, channel):
     created = broadcasts.post_create(user=channel.owner_user, channel_id=channel.id, text="oops")
     broadcasts.post_delete(user=channel.owner_user, post_id=created.id)
 
-    assert channel_post_fanout.delay(event_id=10**9, channel_id=channel.id, post_id=created.id).get() == 0
+    assert channel_post_fanout(event_id=10**9, channel_id=channel.id, post_id=created.id) == 0
     events.outbox_wait()
     assert fcm.tokens() == []
 

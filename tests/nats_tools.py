@@ -1,0 +1,95 @@
+"""NATS for tests: synchronous helpers around nats-py, and a private nats-server to restart."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+
+async def _with_js(url: str, work):
+    import nats
+
+    client = await nats.connect(url, connect_timeout=2, max_reconnect_attempts=1)
+    try:
+        return await work(client.jetstream(timeout=5))
+    finally:
+        await client.close()
+
+
+def stream_drop(url: str, stream: str) -> None:
+    from nats.js.errors import NotFoundError
+
+    async def work(js):
+        with contextlib.suppress(NotFoundError):
+            await js.delete_stream(stream)
+
+    asyncio.run(_with_js(url, work))
+
+
+def stream_purge(url: str, stream: str) -> None:
+    from nats.js.errors import NotFoundError
+
+    async def work(js):
+        with contextlib.suppress(NotFoundError):
+            await js.purge_stream(stream)
+
+    asyncio.run(_with_js(url, work))
+
+
+def publish(url: str, subject: str, data: bytes, headers: dict | None = None) -> None:
+    async def work(js):
+        await js.publish(subject, data, headers=headers)
+
+    asyncio.run(_with_js(url, work))
+
+
+def consumer_info(url: str, stream: str, durable: str):
+    async def work(js):
+        return await js.consumer_info(stream, durable)
+
+    return asyncio.run(_with_js(url, work))
+
+
+def _port_free() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class PrivateNats:
+    """A nats-server of our own (JetStream, its store in `folder`) that a test may stop and
+    start again on the same port, as an operator restarting NATS would."""
+
+    def __init__(self, folder: Path):
+        self.binary = shutil.which("nats-server") or "/usr/sbin/nats-server"
+        self.folder = folder
+        self.port = _port_free()
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"nats://127.0.0.1:{self.port}"
+
+    def start(self) -> PrivateNats:
+        self.process = subprocess.Popen(
+            [self.binary, "-a", "127.0.0.1", "-p", str(self.port), "-js", "-sd", str(self.folder)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError):
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
+                return self
+            time.sleep(0.05)
+        raise RuntimeError(f"nats-server did not start on :{self.port}")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
