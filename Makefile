@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 LOCAL := DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-telegram.settings.local}
 
-.PHONY: run test lint migrate worker beat clean
+.PHONY: run test lint migrate worker beat bridge clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,10 +43,14 @@ migrate: $(VENV)/.base-installed .env
 	$(LOCAL) $(BIN)/python manage.py migrate
 
 worker: $(VENV)/.base-installed .env
-	$(LOCAL) $(BIN)/celery -A telegram worker --loglevel INFO
+	$(LOCAL) $(BIN)/celery -A telegram worker --pool threads --concurrency 8 --loglevel INFO
 
 beat: $(VENV)/.base-installed .env
 	$(LOCAL) $(BIN)/celery -A telegram beat --loglevel INFO
+
+## The NATS bridge (needs NATS_URL): events to Celery tasks.
+bridge: $(VENV)/.base-installed .env
+	$(LOCAL) $(BIN)/python manage.py run_nats_bridge
 
 clean:
 	rm -rf $(VENV) staticfiles test-db.sqlite3*

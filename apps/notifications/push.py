@@ -124,8 +124,13 @@ class FCMBackend:
 
 
 def push_backend():
+    """PUSH_BACKEND: `logging`, `fcm`, or the dotted path of a class with the same `send`."""
     backends = {"logging": LoggingBackend, "fcm": FCMBackend}
-    try:
-        return backends[settings.PUSH_BACKEND]()
-    except KeyError:
-        raise ValueError(f"PUSH_BACKEND must be one of {sorted(backends)}") from None
+    name = settings.PUSH_BACKEND
+    if name in backends:
+        return backends[name]()
+    if "." in name:
+        from django.utils.module_loading import import_string
+
+        return import_string(name)()
+    raise ValueError(f"PUSH_BACKEND must be one of {sorted(backends)} or a dotted path, not {name!r}")

@@ -397,7 +397,7 @@ FCM_PROJECT_ID = env("FCM_PROJECT_ID", default="")  # empty: the one in FCM_CRED
 # FCM's send endpoint ("{0}" is the project id); set only for an FCM emulator or a test double.
 FCM_API_URL = env("FCM_API_URL", default="")
 FCM_HTTP_TIMEOUT = env.float("FCM_HTTP_TIMEOUT", default=10.0)
-# logging | fcm (empty: fcm when FCM_CREDENTIALS is set, else logging).
+# logging | fcm | a dotted path to a class (default: fcm when FCM_CREDENTIALS is set, else logging).
 PUSH_BACKEND = env("PUSH_BACKEND", default="fcm" if FCM_CREDENTIALS else "logging")
 PUSH_BATCH_SIZE = 500  # FCM's multicast limit
 PUSH_MAX_RETRIES = env.int("PUSH_MAX_RETRIES", default=5)
@@ -411,8 +411,9 @@ NATS_BRIDGE_BATCH = env.int("NATS_BRIDGE_BATCH", default=64)
 # Seconds JetStream waits for an ack before redelivering, and how many deliveries it tries.
 NATS_BRIDGE_ACK_WAIT = env.float("NATS_BRIDGE_ACK_WAIT", default=30.0)
 NATS_BRIDGE_MAX_DELIVER = env.int("NATS_BRIDGE_MAX_DELIVER", default=10)
-# Prometheus metrics of the bridge process on this port (0: none).
+# Prometheus metrics of the bridge process, and of a Celery worker, on these ports (0: none).
 BRIDGE_METRICS_PORT = env.int("BRIDGE_METRICS_PORT", default=9102)
+WORKER_METRICS_PORT = env.int("WORKER_METRICS_PORT", default=0)
 
 # --- Caches (seconds) -----------------------------------------------------------------------
 HISTORY_CACHE_SIZE = 50
