@@ -15,6 +15,7 @@ api_v1 = [
     path("", include("apps.chats.api.urls")),
     path("", include("apps.broadcasts.api.urls")),
     path("", include("apps.notifications.api.urls")),
+    path("", include("apps.moderation.api.urls")),
 ]
 
 urlpatterns = [

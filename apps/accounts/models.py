@@ -56,6 +56,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         constraints = [
             models.UniqueConstraint(Lower("username"), name="accounts_user_username_ci_unique"),
         ]
+        permissions = [("ban_user", "Can ban and unban users")]
 
     def __str__(self):
         return self.username

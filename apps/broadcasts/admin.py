@@ -2,7 +2,8 @@
 
 from django.contrib import admin, messages
 
-from . import services
+from apps.moderation.services import content_remove
+
 from .models import Channel, ChannelAdmin, Comment, Post, Subscription
 
 
@@ -33,7 +34,12 @@ class ChannelModelAdmin(admin.ModelAdmin):
 
     @admin.action(description="Take down (hide from everyone)", permissions=["change"])
     def take_down(self, request, queryset):
-        count = sum(services.channel_takedown(channel_id=pk) for pk in queryset.values_list("pk", flat=True))
+        count = sum(
+            content_remove(
+                moderator=request.user, kind="channel", target_id=pk, reason="taken down from the admin"
+            )
+            for pk in queryset.values_list("pk", flat=True)
+        )
         self.message_user(request, f"Took down {count} channel(s).", messages.SUCCESS)
 
 
@@ -62,7 +68,12 @@ class PostAdmin(admin.ModelAdmin):
 
     @admin.action(description="Take down (erase for everyone)", permissions=["change"])
     def take_down(self, request, queryset):
-        count = sum(services.post_takedown(post_id=pk) for pk in queryset.values_list("pk", flat=True))
+        count = sum(
+            content_remove(
+                moderator=request.user, kind="post", target_id=pk, reason="taken down from the admin"
+            )
+            for pk in queryset.values_list("pk", flat=True)
+        )
         self.message_user(request, f"Took down {count} post(s).", messages.SUCCESS)
 
 
@@ -81,7 +92,12 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.action(description="Take down (erase)", permissions=["change"])
     def take_down(self, request, queryset):
-        count = queryset.filter(deleted=False).update(deleted=True, text="")
+        count = sum(
+            content_remove(
+                moderator=request.user, kind="comment", target_id=pk, reason="taken down from the admin"
+            )
+            for pk in queryset.values_list("pk", flat=True)
+        )
         self.message_user(request, f"Took down {count} comment(s).", messages.SUCCESS)
 
 

@@ -280,6 +280,12 @@ def comment_create(*, user, post_id: int, text: str) -> Comment:
 
 
 @transaction.atomic
+def comment_takedown(*, comment_id: int) -> bool:
+    """A moderator erases a comment. False if it was gone already."""
+    return bool(Comment.objects.filter(pk=comment_id, deleted=False).update(deleted=True, text=""))
+
+
+@transaction.atomic
 def comment_delete(*, user, post_id: int, comment_id: int) -> None:
     post, _channel, role, _ = post_for_reader(post_id=post_id, user_id=user.pk)
     comment = (

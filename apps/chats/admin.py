@@ -1,9 +1,9 @@
 """Moderation views of chats and messages. Message text is shown, decrypted, on a message's own
-page only; lists show no text."""
+page only, to those with `chats.view_message_text` (the moderators), and each view is audited;
+lists show no text."""
 
 from django.contrib import admin, messages
 
-from . import services
 from .models import Chat, ChatMember, Message
 
 
@@ -36,7 +36,7 @@ class MessageAdmin(admin.ModelAdmin):
         "chat_id",
         "seq",
         "sender_id",
-        "text",
+        "message_text",
         "attachments",
         "reply_to",
         "forwarded_from",
@@ -48,6 +48,19 @@ class MessageAdmin(admin.ModelAdmin):
     )
     readonly_fields = fields
 
+    @admin.display(description="text")
+    def message_text(self, message: Message) -> str:
+        return message.text if self._may_read else "(hidden: needs the permission to read private messages)"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Private text is shown only to those allowed to read it, and every such view is logged.
+        self._may_read = request.user.has_perm("chats.view_message_text")
+        if self._may_read and request.method == "GET":
+            from apps.moderation.services import audit
+
+            audit(actor=request.user, action="view_message", target_kind="message", target_id=int(object_id))
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def has_add_permission(self, request):
         return False
 
@@ -58,5 +71,12 @@ class MessageAdmin(admin.ModelAdmin):
         description="Delete for everyone (erase text and files, tell the members)", permissions=["change"]
     )
     def delete_for_everyone(self, request, queryset):
-        erased = sum(services.message_takedown(message_id=pk) for pk in queryset.values_list("pk", flat=True))
+        from apps.moderation.services import content_remove
+
+        erased = sum(
+            content_remove(
+                moderator=request.user, kind="message", target_id=pk, reason="deleted from the admin"
+            )
+            for pk in queryset.values_list("pk", flat=True)
+        )
         self.message_user(request, f"Deleted {erased} message(s) for everyone.", messages.SUCCESS)

@@ -84,6 +84,7 @@ class Message(DocumentModel):
                 name="chats_message_unique_client_id",
             ),
         ]
+        permissions = [("view_message_text", "Can read the text of private messages")]
 
     def __str__(self):
         return f"message {self.chat_id}#{self.seq}"

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "apps.chats",
     "apps.broadcasts",
     "apps.notifications",
+    "apps.moderation",
 ]
 
 # Our views are sync (DRF), so the whole chain runs sync in the request's thread: the innermost
@@ -255,6 +256,7 @@ RATE_LIMITS = {
     "search": env("RATE_LIMIT_SEARCH", default="60/min"),
     "lookup": env("RATE_LIMIT_LOOKUP", default="20/hour"),
     "ws_frame": env("RATE_LIMIT_WS_FRAME", default="600/min"),
+    "report": env("RATE_LIMIT_REPORT", default="30/hour"),
 }
 # The header a trusted reverse proxy sets to the client's address (e.g. X-Real-IP). Empty: the
 # peer address. Never set it unless every request passes that proxy.

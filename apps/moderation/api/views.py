@@ -1,0 +1,40 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.core.api import parse
+from apps.moderation import services
+from apps.moderation.models import ReportEntry, Target
+
+
+class ReportInput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Target.choices)
+    target_id = serializers.IntegerField(min_value=1)
+    reason = serializers.ChoiceField(choices=ReportEntry.Reason.choices)
+    comment = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+
+class ReportOutput(serializers.Serializer):
+    kind = serializers.CharField()
+    target_id = serializers.IntegerField()
+    status = serializers.CharField()
+
+
+class ReportCreateView(APIView):
+    throttle_scope = "report"
+
+    @extend_schema(
+        request=ReportInput,
+        responses={201: ReportOutput, 200: ReportOutput},
+        tags=["moderation"],
+        description="Report a message, post, comment, channel or user you can see. Reporting the "
+        "same thing again changes nothing (200).",
+    )
+    def post(self, request):
+        data = parse(ReportInput, request.data)
+        report, created = services.report_create(reporter=request.user, **data)
+        return Response(
+            {"kind": report.kind, "target_id": report.target_id, "status": report.status},
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )

@@ -1,0 +1,6 @@
+from enum import StrEnum
+
+
+class ModerationError(StrEnum):
+    TARGET_NOT_FOUND = "target_not_found"
+    CANNOT_REPORT_SELF = "cannot_report_self"
