@@ -301,3 +301,9 @@ def comment_delete(*, user, post_id: int, comment_id: int) -> None:
     comment.deleted = True
     comment.text = ""
     comment.save(update_fields=["deleted", "text"])
+
+
+def subscriptions_erase(*, user) -> int:
+    """Unfollow every channel (the counts follow); how many."""
+    channel_ids = list(Subscription.objects.filter(user_id=user.pk).values_list("channel_id", flat=True))
+    return sum(channel_unsubscribe(user=user, channel_id=channel_id) for channel_id in channel_ids)

@@ -176,3 +176,18 @@ def user_unblock(*, user, blocked_id: int) -> None:
     removed, _ = Block.objects.filter(blocker_id=user.pk, blocked_id=blocked_id).delete()
     if not removed:
         raise NotFound("You have not blocked this user.", code=ContactError.USER_NOT_FOUND)
+
+
+@transaction.atomic
+def contacts_erase(*, user_id: int) -> int:
+    """Every contact, invitation and block the user had, in both directions; how many rows."""
+    owners = list(Contact.objects.filter(contact_id=user_id).values_list("owner_id", flat=True))
+    removed = 0
+    for queryset in (
+        Contact.objects.filter(Q(owner_id=user_id) | Q(contact_id=user_id)),
+        Invitation.objects.filter(Q(from_user_id=user_id) | Q(to_user_id=user_id)),
+        Block.objects.filter(Q(blocker_id=user_id) | Q(blocked_id=user_id)),
+    ):
+        removed += queryset.delete()[0]
+    _contact_lists_changed(user_id, *owners)
+    return removed

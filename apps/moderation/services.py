@@ -13,9 +13,10 @@ from .models import AuditLog, Report, ReportEntry, Target
 
 
 def audit(*, actor, action: str, target_kind: str, target_id: int, reason: str = "") -> AuditLog:
+    """One row of the audit log; `actor` None is an operator's manage.py command."""
     return AuditLog.objects.create(
-        actor_id=actor.pk,
-        actor_username=actor.get_username(),
+        actor_id=actor.pk if actor else None,
+        actor_username=actor.get_username() if actor else "manage.py",
         action=action,
         target_kind=target_kind,
         target_id=target_id,

@@ -81,3 +81,16 @@ def mute_clear(*, user, kind: str, target_id: int) -> None:
     deleted, _ = Mute.objects.filter(user_id=user.pk, kind=kind, target_id=target_id).delete()
     if not deleted:
         raise NotFound("This is not muted.", code=NotificationError.MUTE_NOT_FOUND)
+
+
+@transaction.atomic
+def notifications_erase(*, user_id: int) -> int:
+    """The user's devices, settings and mutes; how many rows."""
+    return sum(
+        queryset.delete()[0]
+        for queryset in (
+            FCMDevice.objects.filter(user_id=user_id),
+            NotificationSettings.objects.filter(user_id=user_id),
+            Mute.objects.filter(user_id=user_id),
+        )
+    )

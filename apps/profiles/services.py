@@ -71,3 +71,21 @@ def profile_rename(*, user_id: int, username: str) -> None:
     Profile.objects.filter(user_id=user_id).update(username=username, version=F("version") + 1)
     profile = Profile.objects.get(user_id=user_id)
     transaction.on_commit(lambda: profile_cache_store(profile))
+
+
+@transaction.atomic
+def profile_erase(*, user_id: int, username: str) -> None:
+    """An erased account: its messages elsewhere show as from a deleted account."""
+    Profile.objects.filter(user_id=user_id).update(
+        username=username,
+        display_name="Deleted account",
+        bio="",
+        sections=[],
+        avatar_file_id=None,
+        avatar_path="",
+        discoverable=False,
+        version=F("version") + 1,
+    )
+    profile = Profile.objects.filter(user_id=user_id).first()
+    if profile is not None:
+        transaction.on_commit(lambda: profile_cache_store(profile))

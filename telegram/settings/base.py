@@ -402,6 +402,8 @@ FCM_HTTP_TIMEOUT = env.float("FCM_HTTP_TIMEOUT", default=10.0)
 # logging | fcm | a dotted path to a class (default: fcm when FCM_CREDENTIALS is set, else logging).
 PUSH_BACKEND = env("PUSH_BACKEND", default="fcm" if FCM_CREDENTIALS else "logging")
 PUSH_BATCH_SIZE = 500  # FCM's multicast limit
+# `manage.py purge_expired` deletes deactivated devices registered longer ago than this.
+STALE_DEVICE_AGE = timedelta(days=env.int("STALE_DEVICE_DAYS", default=30))
 PUSH_MAX_RETRIES = env.int("PUSH_MAX_RETRIES", default=5)
 # Retries of a batch wait about PUSH_RETRY_BACKOFF * 2**n seconds (jittered), at most _MAX.
 PUSH_RETRY_BACKOFF = env.int("PUSH_RETRY_BACKOFF", default=2)
