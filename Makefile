@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 LOCAL := DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-telegram.settings.local}
 
-.PHONY: run test lint migrate worker beat bridge clean
+.PHONY: run test test-es lint migrate worker beat bridge clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,12 @@ test: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DJANGO_SETTINGS_MODULE=telegram.settings.test $(BIN)/pytest $(PYTEST_ARGS)
+
+## The Elasticsearch backend's tests against a real server: make test-es ELASTICSEARCH_URL=http://...
+test-es: $(VENV)/.dev-installed
+	@test -n "$(ELASTICSEARCH_URL)" || { echo "Set ELASTICSEARCH_URL to a real Elasticsearch 8 server."; exit 2; }
+	ELASTICSEARCH_URL=$(ELASTICSEARCH_URL) DJANGO_SETTINGS_MODULE=telegram.settings.test \
+		$(BIN)/pytest tests/broadcasts/test_search_elasticsearch.py -rs $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check --fix .

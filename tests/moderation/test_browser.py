@@ -42,7 +42,8 @@ def browser():
 def test_a_moderator_bans_a_reported_user_from_the_queue(browser, live_server, client_for):
     from django.contrib.auth.models import Group
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import Select
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import Select, WebDriverWait
 
     moderator = UserFactory(username="mod_maria", is_staff=True)
     moderator.groups.add(Group.objects.get(name="moderators"))
@@ -69,13 +70,16 @@ def test_a_moderator_bans_a_reported_user_from_the_queue(browser, live_server, c
     browser.find_element(By.NAME, "password").send_keys(PASSWORD)
     browser.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
 
-    assert "Select report to change" in browser.page_source
+    wait = WebDriverWait(browser, 10)
+    wait.until(expected_conditions.title_contains("Select report to change"))
     browser.find_element(By.LINK_TEXT, f"message {stored['id']} (1 reports, open)").click()
+    wait.until(expected_conditions.presence_of_element_located((By.ID, "id_decision")))
     assert "give me your password" in browser.page_source  # the content, in place
     Select(browser.find_element(By.ID, "id_decision")).select_by_value("ban")
     browser.find_element(By.ID, "id_note").send_keys("phishing")
     browser.find_element(By.NAME, "_save").click()
 
+    wait.until(expected_conditions.presence_of_element_located((By.CSS_SELECTOR, "ul.messagelist")))
     assert "Resolve: ban the author" in browser.find_element(By.CSS_SELECTOR, "ul.messagelist").text
     assert troll_calls() == 401
     assert AuditLog.objects.filter(action="ban_user", target_id=troll.id, actor_id=moderator.id).exists()
