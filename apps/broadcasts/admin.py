@@ -2,7 +2,7 @@
 
 from django.contrib import admin, messages
 
-from apps.moderation.services import content_remove
+from apps.moderation.services import audit, content_remove
 
 from .models import Channel, ChannelAdmin, Comment, Post, Subscription
 
@@ -63,6 +63,11 @@ class PostAdmin(admin.ModelAdmin):
     readonly_fields = fields
     actions = ["take_down"]
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "GET":  # the page shows the decrypted text: log who read it
+            audit(actor=request.user, action="view_post", target_kind="post", target_id=int(object_id))
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def has_add_permission(self, request):
         return False
 
@@ -86,6 +91,11 @@ class CommentAdmin(admin.ModelAdmin):
     fields = ("post_id", "channel_id", "author_id", "text", "created_at", "deleted")
     readonly_fields = fields
     actions = ["take_down"]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "GET":  # the page shows the decrypted text: log who read it
+            audit(actor=request.user, action="view_comment", target_kind="comment", target_id=int(object_id))
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def has_add_permission(self, request):
         return False

@@ -150,3 +150,16 @@ def test_ban_and_unban_from_the_user_list(as_moderator, client_for, login, passw
         "ban_user",
         "unban_user",
     ]
+
+
+def test_reading_a_post_in_the_admin_is_audited(as_moderator, moderator, channel):
+    from apps.broadcasts import services as broadcasts
+
+    post = broadcasts.post_create(user=channel.owner, channel_id=channel.id, text="members only news")
+
+    page = as_moderator.get(f"/admin/broadcasts/post/{post.id}/change/").content.decode()
+
+    assert "members only news" in page
+    assert list(AuditLog.objects.values_list("actor_id", "action", "target_id")) == [
+        (moderator.id, "view_post", post.id)
+    ]
