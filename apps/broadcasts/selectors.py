@@ -178,3 +178,29 @@ def subscribed_ids(*, user_id: int, channel_ids) -> set[int]:
             "channel_id", flat=True
         )
     )
+
+
+def subscriber_ids(*, channel_id: int):
+    """The channel's subscribers' user ids, as a lazy query (to filter other queries with)."""
+    return Subscription.objects.filter(channel_id=channel_id).values("user_id")
+
+
+def post_announcement(*, channel_id: int, post_id: int) -> dict | None:
+    """What a push of a new post needs; None if the post or its channel is gone."""
+    post = (
+        Post.objects.filter(pk=post_id, channel_id=channel_id, deleted=False)
+        .values("seq", "author_id")
+        .first()
+    )
+    title = (
+        Channel.objects.filter(pk=channel_id, taken_down_at__isnull=True)
+        .values_list("title", flat=True)
+        .first()
+    )
+    if post is None or title is None:
+        return None
+    return {"title": title, **post}
+
+
+def comment_brief(*, comment_id: int) -> dict | None:
+    return Comment.objects.filter(pk=comment_id, deleted=False).values("post_id", "author_id").first()

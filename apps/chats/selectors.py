@@ -226,3 +226,12 @@ def direct_peer_ids(*, user_id: int) -> list[int]:
         .exclude(user_id=user_id)
         .values_list("user_id", flat=True)
     )
+
+
+def message_brief(*, message_id: int) -> dict | None:
+    """Where a live message is and who sent it (no text); None if it is gone."""
+    return Message.objects.filter(pk=message_id, deleted=False).values("chat_id", "sender_id", "seq").first()
+
+
+def chat_kind_title(*, chat_id: int) -> tuple[str, str] | None:
+    return Chat.objects.filter(pk=chat_id).values_list("kind", "title").first()

@@ -30,35 +30,32 @@ def _not_found(kind: str) -> NotFound:
 
 def target_author(*, kind: str, target_id: int, reporter_id: int) -> int | None:
     """Whose the target is; NotFound unless the reporter can see it."""
-    from apps.accounts.models import User
-    from apps.broadcasts.models import Comment
-    from apps.broadcasts.selectors import channel_access, post_for_reader
-    from apps.chats.models import Message
-    from apps.chats.selectors import chat_role
+    from apps.accounts.selectors import user_active_exists
+    from apps.broadcasts.selectors import channel_access, comment_brief, post_for_reader
+    from apps.chats.selectors import chat_role, message_brief
 
     try:
         if kind == Target.MESSAGE:
-            message = Message.objects.filter(pk=target_id, deleted=False).first()
+            message = message_brief(message_id=target_id)
             if message is None:
                 raise _not_found(kind)
-            chat_role(chat_id=message.chat_id, user_id=reporter_id)
-            return message.sender_id
+            chat_role(chat_id=message["chat_id"], user_id=reporter_id)
+            return message["sender_id"]
         if kind == Target.POST:
             post, _channel, _role, _ = post_for_reader(post_id=target_id, user_id=reporter_id)
             return post.author_id
         if kind == Target.COMMENT:
-            comment = Comment.objects.filter(pk=target_id, deleted=False).first()
+            comment = comment_brief(comment_id=target_id)
             if comment is None:
                 raise _not_found(kind)
-            post_for_reader(post_id=comment.post_id, user_id=reporter_id)
-            return comment.author_id
+            post_for_reader(post_id=comment["post_id"], user_id=reporter_id)
+            return comment["author_id"]
         if kind == Target.CHANNEL:
             channel, _role, _ = channel_access(channel_id=target_id, user_id=reporter_id)
             return channel.owner_id
-        user = User.objects.filter(pk=target_id, is_active=True).first()
-        if user is None:
+        if not user_active_exists(user_id=target_id):
             raise _not_found(kind)
-        return user.pk
+        return target_id
     except NotFound:
         raise _not_found(kind) from None
 

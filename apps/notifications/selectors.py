@@ -51,13 +51,11 @@ def channel_push_device_ids(
     """One page (by device id, after `after_id`) of the active devices of the channel's
     subscribers who want its pushes. A page is one indexed query: a channel of any size is
     walked page by page, never loaded whole."""
-    from apps.broadcasts.models import Subscription
+    from apps.broadcasts.selectors import subscriber_ids
 
     devices = (
         FCMDevice.objects.filter(
-            active=True,
-            id__gt=after_id,
-            user_id__in=Subscription.objects.filter(channel_id=channel_id).values("user_id"),
+            active=True, id__gt=after_id, user_id__in=subscriber_ids(channel_id=channel_id)
         )
         .exclude(user_id__in=_muted_user_ids(kind=Mute.Kind.CHANNEL, target_id=channel_id))
         .exclude(user_id__in=_switched_off_user_ids())

@@ -54,24 +54,23 @@ def _plan(*, event_id: int, push: Push, pages) -> int:
 @shared_task(ignore_result=True, acks_late=True)
 def channel_post_fanout(*, event_id: int, channel_id: int, post_id: int) -> int:
     """Notify the subscribers of a new post; returns how many batches were enqueued."""
-    from apps.broadcasts.models import Channel, Post
+    from apps.broadcasts.selectors import post_announcement
 
-    post = Post.objects.filter(pk=post_id, channel_id=channel_id, deleted=False).first()
-    channel = Channel.objects.filter(pk=channel_id, taken_down_at__isnull=True).first()
-    if post is None or channel is None:
+    post = post_announcement(channel_id=channel_id, post_id=post_id)
+    if post is None:
         return 0  # deleted or taken down meanwhile: nothing to announce
     push = Push(
         kind="channel_post",
-        title=channel.title,
+        title=post["title"],
         body="New post",
-        data={"channel_id": str(channel.pk), "post_id": str(post.pk), "seq": str(post.seq)},
+        data={"channel_id": str(channel_id), "post_id": str(post_id), "seq": str(post["seq"])},
     )
     return _plan(
         event_id=event_id,
         push=push,
         pages=lambda after: selectors.channel_push_device_ids(
             channel_id=channel_id,
-            exclude_user_id=post.author_id,
+            exclude_user_id=post["author_id"],
             after_id=after,
             limit=settings.PUSH_BATCH_SIZE,
         ),
@@ -83,25 +82,25 @@ def chat_message_push(
     *, event_id: int, chat_id: int, message_id: int, sender_id: int, offline_member_ids: list[int]
 ) -> int:
     """Notify the members who had no socket open when the message came."""
-    from apps.chats.models import Chat, Message
-    from apps.chats.selectors import members_of
+    from apps.chats.selectors import chat_kind_title, members_of, message_brief
     from apps.profiles.selectors import profile_get
 
-    message = Message.objects.filter(pk=message_id, chat_id=chat_id, deleted=False).first()
-    chat = Chat.objects.filter(pk=chat_id).first()
-    if message is None or chat is None:
+    message = message_brief(message_id=message_id)
+    chat = chat_kind_title(chat_id=chat_id)
+    if message is None or message["chat_id"] != chat_id or chat is None:
         return 0
     members = members_of(chat_id=chat_id)
     recipients = [user_id for user_id in offline_member_ids if user_id in members and user_id != sender_id]
-    if chat.kind == Chat.Kind.GROUP:
-        title = chat.title or "Group"
+    kind, chat_title = chat
+    if kind == "group":
+        title = chat_title or "Group"
     else:
         title = (profile_get(user_id=sender_id) or {}).get("display_name") or "New message"
     push = Push(
         kind="chat_message",
         title=title,
         body="New message",
-        data={"chat_id": str(chat_id), "message_id": str(message_id), "seq": str(message.seq)},
+        data={"chat_id": str(chat_id), "message_id": str(message_id), "seq": str(message["seq"])},
     )
     return _plan(
         event_id=event_id,

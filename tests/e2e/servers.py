@@ -20,6 +20,7 @@ from urllib.parse import urlparse, urlunparse
 import psycopg
 
 ROOT = Path(__file__).resolve().parents[2]
+E2E_PASSWORD = "violet-anchor-meadow-17"  # the users of end-to-end tests
 
 
 def free_port() -> int:
@@ -220,3 +221,13 @@ def wait_until(check, *, timeout: float = 15, what: str = "the condition", log: 
             return value
         time.sleep(0.1)
     raise AssertionError(f"timed out waiting for {what}" + (f"; log:\n{log.read_text()}" if log else ""))
+
+
+def sign_up(server: Server, username: str) -> tuple[int, str]:
+    """Register through a real server and log in: (user id, access token)."""
+    password = E2E_PASSWORD
+    status, body = api(server, "POST", "/api/v1/auth/register/", {"username": username, "password": password})
+    assert status == 201, body
+    status, tokens = api(server, "POST", "/api/v1/auth/token/", {"username": username, "password": password})
+    assert status == 200, tokens
+    return body["id"], tokens["access"]

@@ -8,24 +8,15 @@ import uuid
 import pytest
 from websockets.asyncio.client import connect
 
-from tests.e2e.servers import Stack, api
+from tests.e2e.servers import Stack, api, sign_up
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.redis]
-PASSWORD = "violet-anchor-meadow-17"
 
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
     with Stack(instances=2, tmp=tmp_path_factory.mktemp("e2e")) as running:
         yield running
-
-
-def sign_up(server, username):
-    status, body = api(server, "POST", "/api/v1/auth/register/", {"username": username, "password": PASSWORD})
-    assert status == 201, body
-    status, tokens = api(server, "POST", "/api/v1/auth/token/", {"username": username, "password": PASSWORD})
-    assert status == 200, tokens
-    return body["id"], tokens["access"]
 
 
 async def next_frame(ws, kind, timeout=5, **match):

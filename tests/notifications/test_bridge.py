@@ -11,12 +11,11 @@ import uuid
 import pytest
 import redis
 
-from tests.e2e.servers import Stack, api, scrape, wait_until
+from tests.e2e.servers import Stack, api, scrape, sign_up, wait_until
 from tests.nats_tools import PrivateNats, consumer_info, publish, stream_purge
 from tests.services import service_url
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.redis, pytest.mark.nats]
-PASSWORD = "amber-harbor-window-58"
 
 
 @pytest.fixture(scope="module")
@@ -36,14 +35,6 @@ def durable(stack):
     """A new durable consumer, on a stream holding no earlier test's events."""
     stream_purge(stack.env["NATS_URL"], stack.nats_stream)
     return f"bridge{uuid.uuid4().hex[:8]}"
-
-
-def sign_up(server, username):
-    status, body = api(server, "POST", "/api/v1/auth/register/", {"username": username, "password": PASSWORD})
-    assert status == 201, body
-    status, tokens = api(server, "POST", "/api/v1/auth/token/", {"username": username, "password": PASSWORD})
-    assert status == 200, tokens
-    return body["id"], tokens["access"]
 
 
 def metric(bridge, name: str, **labels) -> float:

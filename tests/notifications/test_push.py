@@ -5,6 +5,7 @@ import json
 import logging
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 from fcm_django.models import FCMDevice
 from prometheus_client import REGISTRY
@@ -162,8 +163,9 @@ def test_a_post_deleted_before_its_fanout_notifies_nobody(fcm, channel):
     from apps.notifications.tasks import channel_post_fanout
 
     subscriber(channel, "tok-late")
-    created = broadcasts.post_create(user=channel.owner_user, channel_id=channel.id, text="oops")
-    broadcasts.post_delete(user=channel.owner_user, post_id=created.id)
+    with transaction.atomic():  # its event goes out after commit: after the delete
+        created = broadcasts.post_create(user=channel.owner_user, channel_id=channel.id, text="oops")
+        broadcasts.post_delete(user=channel.owner_user, post_id=created.id)
 
     assert channel_post_fanout(event_id=10**9, channel_id=channel.id, post_id=created.id) == 0
     events.outbox_wait()
