@@ -65,7 +65,7 @@ class Stack:
         self.instances = instances
         self.tmp = tmp
         self.servers: list[Server] = []
-        self.bridges: list[Server] = []
+        self.processes: list[Server] = []
         admin = urlparse(os.environ["DATABASE_URL"])
         name = uuid.uuid4().hex[:8]
         self.database = f"tg_e2e_{name}"
@@ -146,17 +146,28 @@ class Stack:
     def start_bridge(self, *args: str, env: dict[str, str] | None = None) -> Server:
         """`manage.py run_nats_bridge` (its `port` serves its metrics)."""
         port = free_port()
-        log = self.tmp / f"bridge-{len(self.bridges)}.log"
+        argv = ["manage.py", "run_nats_bridge", "--metrics-port", str(port), *args]
+        return self._start_process("bridge", argv, port, env)
+
+    def start_worker(self, *, env: dict[str, str] | None = None) -> Server:
+        """`celery worker --pool threads` (its `port` serves its metrics)."""
+        port = free_port()
+        argv = ["-m", "celery", "--quiet", "-A", "telegram", "worker", "--pool", "threads", "-c", "4"]
+        env = {"WORKER_METRICS_PORT": str(port), "CELERY_TASK_ALWAYS_EAGER": "false", **(env or {})}
+        return self._start_process("worker", [*argv, "--without-gossip", "--without-mingle"], port, env)
+
+    def _start_process(self, role: str, argv: list[str], port: int, env: dict[str, str] | None) -> Server:
+        log = self.tmp / f"{role}-{len(self.processes)}.log"
         process = subprocess.Popen(
-            [sys.executable, "manage.py", "run_nats_bridge", "--metrics-port", str(port), *args],
+            [sys.executable, *argv],
             cwd=ROOT,
             env={**self.env, **(env or {})},
             stdout=log.open("w"),
             stderr=subprocess.STDOUT,
         )
-        bridge = Server(port=port, process=process, log=log)
-        self.bridges.append(bridge)
-        return bridge
+        server = Server(port=port, process=process, log=log)
+        self.processes.append(server)  # stopped with the stack
+        return server
 
     def stop(self, server: Server) -> None:
         server.process.terminate()
@@ -167,7 +178,7 @@ class Stack:
             server.process.wait()
 
     def __exit__(self, *exc) -> None:
-        for server in [*self.servers, *self.bridges]:
+        for server in [*self.servers, *self.processes]:
             if server.process.poll() is None:
                 self.stop(server)
         if self.env.get("NATS_URL"):

@@ -93,6 +93,34 @@ def test_a_post_and_a_message_reach_firebase_through_nats_and_the_bridge(stack, 
     assert "bridge: stopped" in bridge.log.read_text()
 
 
+def test_in_production_shape_the_bridge_enqueues_and_a_real_worker_sends(stack, fcm, durable):
+    """web -> outbox -> NATS -> bridge -> Redis broker -> Celery worker (threads) -> FCM."""
+    (web,) = stack.servers
+    broker = {"CELERY_BROKER_URL": stack.env["REDIS_URL"].rsplit("/", 1)[0] + "/14"}
+    redis.Redis.from_url(broker["CELERY_BROKER_URL"]).flushdb()
+    worker = stack.start_worker(env=broker)
+    bridge = stack.start_bridge("--durable", durable, env={"CELERY_TASK_ALWAYS_EAGER": "false", **broker})
+    suffix = uuid.uuid4().hex[:6]
+    _, publisher = sign_up(web, f"wpub{suffix}")
+    _, reader = sign_up(web, f"wreader{suffix}")
+    token = f"tok-worker-{suffix}"
+    api(web, "POST", "/api/v1/devices/", {"registration_id": token, "type": "ios"}, reader)
+    _, channel = api(web, "POST", "/api/v1/channels/", {"handle": f"wnews{suffix}", "title": "W"}, publisher)
+    api(web, "POST", f"/api/v1/channels/{channel['id']}/subscribe/", {}, reader)
+
+    status, _ = api(web, "POST", f"/api/v1/channels/{channel['id']}/posts/", {"text": "hi"}, publisher)
+
+    assert status == 201
+    wait_until(lambda: token in fcm.tokens(), what="the push, sent by the worker", log=worker.log)
+    wait_until(
+        lambda: metric(worker, "tg_pushes_sent_total", kind="channel_post") == 1,
+        what="the worker's push counter",
+        log=worker.log,
+    )
+    assert stop(bridge) == 0
+    redis.Redis.from_url(broker["CELERY_BROKER_URL"]).flushdb()
+
+
 def test_bad_unknown_and_repeated_events_are_acked_and_counted_never_retried(stack, durable):
     nats_url = stack.env["NATS_URL"]
     bridge = stack.start_bridge("--durable", durable)
