@@ -75,12 +75,35 @@ def _content(report: Report) -> str:
     return item and f"user @{item.username}" + (" [banned]" if item.banned_at else "")
 
 
+class StatusFilter(admin.SimpleListFilter):
+    """The queue shows open reports unless another status (or all) is chosen."""
+
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [*Report.Status.choices, ("all", "All")]
+
+    def choices(self, changelist):
+        current = self.value() or Report.Status.OPEN
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": current == value,
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                "display": label,
+            }
+
+    def queryset(self, request, queryset):
+        value = self.value() or Report.Status.OPEN
+        return queryset if value == "all" else queryset.filter(status=value)
+
+
 @admin.register(Report)
 class ReportAdmin(admin.ModelAdmin):
     form = DecisionForm
     list_display = ("__str__", "kind", "target_id", "reports_count", "reasons", "last_reported_at", "status")
     list_display_links = ("__str__",)
-    list_filter = ("status", "kind")
+    list_filter = (StatusFilter, "kind")
     ordering = ("-reports_count", "-last_reported_at")
     readonly_fields = (
         "kind",
@@ -104,15 +127,6 @@ class ReportAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("entries")
-
-    def changelist_view(self, request, extra_context=None):
-        # The queue: open reports unless the moderator filters otherwise.
-        if "status__exact" not in request.GET and not request.GET.get("_changelist_filters"):
-            query = request.GET.copy()
-            query["status__exact"] = Report.Status.OPEN
-            request.GET = query
-            request.META["QUERY_STRING"] = query.urlencode()
-        return super().changelist_view(request, extra_context)
 
     @admin.display(description="reasons")
     def reasons(self, report: Report) -> str:

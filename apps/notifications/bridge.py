@@ -16,6 +16,7 @@ the Celery tasks that do the work.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 
@@ -84,6 +85,7 @@ class Bridge:
             return  # stopped before NATS could be reached
         try:
             while not self.stop.is_set():
+                subscription = None
                 try:
                     subscription = await self._subscribe()
                     await self._consume(subscription)
@@ -94,6 +96,10 @@ class Bridge:
                         break
                     logger.warning("bridge lost its subscription", extra={"error": type(exc).__name__})
                     await self._pause(1.0)
+                finally:
+                    if subscription is not None:
+                        with contextlib.suppress(Exception):  # the connection may be gone
+                            await subscription.unsubscribe()
         finally:
             await self._close()
 

@@ -163,3 +163,23 @@ def test_reading_a_post_in_the_admin_is_audited(as_moderator, moderator, channel
     assert list(AuditLog.objects.values_list("actor_id", "action", "target_id")) == [
         (moderator.id, "view_post", post.id)
     ]
+
+
+def test_the_queue_shows_open_reports_and_others_on_request(
+    as_moderator, moderator, client_for, channel, direct
+):
+    from apps.moderation import services
+
+    _chat, alice, bob = direct
+    reported(client_for, [bob], "user", alice.id)
+    reported(client_for, [bob], "channel", channel.id, "spam")
+    services.report_decide(
+        moderator=moderator, report=Report.objects.get(kind="user"), decision="dismiss", note="banter"
+    )
+
+    queue = as_moderator.get(QUEUE).content.decode()
+    everything = as_moderator.get(QUEUE + "?status=all").content.decode()
+
+    assert f"channel {channel.id}" in queue
+    assert f"user {alice.id}" not in queue
+    assert f"user {alice.id}" in everything
