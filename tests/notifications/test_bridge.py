@@ -103,8 +103,9 @@ def test_in_production_shape_the_bridge_enqueues_and_a_real_worker_sends(stack, 
     suffix = uuid.uuid4().hex[:6]
     _, publisher = sign_up(web, f"wpub{suffix}")
     _, reader = sign_up(web, f"wreader{suffix}")
-    token = f"tok-worker-{suffix}"
+    token, flaky = f"tok-worker-{suffix}", f"busy1-worker-{suffix}"  # flaky: a 429 the first time
     api(web, "POST", "/api/v1/devices/", {"registration_id": token, "type": "ios"}, reader)
+    api(web, "POST", "/api/v1/devices/", {"registration_id": flaky, "type": "android"}, reader)
     _, channel = api(web, "POST", "/api/v1/channels/", {"handle": f"wnews{suffix}", "title": "W"}, publisher)
     api(web, "POST", f"/api/v1/channels/{channel['id']}/subscribe/", {}, reader)
 
@@ -112,8 +113,10 @@ def test_in_production_shape_the_bridge_enqueues_and_a_real_worker_sends(stack, 
 
     assert status == 201
     wait_until(lambda: token in fcm.tokens(), what="the push, sent by the worker", log=worker.log)
+    # The flaky device's batch is retried by the worker, later, through the broker.
+    wait_until(lambda: fcm.tokens().count(flaky) == 2, what="the retried push", log=worker.log)
     wait_until(
-        lambda: metric(worker, "tg_pushes_sent_total", kind="channel_post") == 1,
+        lambda: metric(worker, "tg_pushes_sent_total", kind="channel_post") == 2,
         what="the worker's push counter",
         log=worker.log,
     )
