@@ -31,20 +31,29 @@ def spans():
     tracing._configured = False
 
 
-def test_a_posts_trace_runs_from_the_request_to_the_nats_message(spans, jetstream, client_for):  # noqa: F811
+def post_through_the_api(spans, client_for, handle: str) -> None:
+    """A new post by its channel's owner, through the API, its event published; spans cleared before."""
     owner = UserFactory()
-    channel = services.channel_create(owner=owner, handle="traced_news", title="Traced news")
+    channel = services.channel_create(owner=owner, handle=handle, title="Traced")
     spans.clear()
-
     response = client_for(owner).post(
         f"/api/v1/channels/{channel.id}/posts/", {"text": "hello"}, format="json"
     )
     events.outbox_wait()
-
     assert response.status_code == 201
-    finished = spans.get_finished_spans()
+
+
+def request_and_publish_spans(finished):
     (request_span,) = [s for s in finished if s.kind == SpanKind.SERVER and "posts" in s.name]
     (publish_span,) = [s for s in finished if s.name.startswith("publish ")]
+    return request_span, publish_span
+
+
+def test_a_posts_trace_runs_from_the_request_to_the_nats_message(spans, jetstream, client_for):  # noqa: F811
+    post_through_the_api(spans, client_for, "traced_news")
+
+    finished = spans.get_finished_spans()
+    request_span, publish_span = request_and_publish_spans(finished)
     trace_id = f"{request_span.context.trace_id:032x}"
     assert publish_span.context.trace_id == request_span.context.trace_id
     assert publish_span.kind == SpanKind.PRODUCER
@@ -59,14 +68,7 @@ def test_a_posts_trace_runs_from_the_request_to_the_nats_message(spans, jetstrea
 def test_the_trace_continues_in_the_bridge_and_the_task_it_enqueues(spans, jetstream, client_for):  # noqa: F811
     from apps.notifications.bridge import Bridge
 
-    owner = UserFactory()
-    channel = services.channel_create(owner=owner, handle="traced_bridge", title="Traced bridge")
-    spans.clear()
-    response = client_for(owner).post(
-        f"/api/v1/channels/{channel.id}/posts/", {"text": "hello"}, format="json"
-    )
-    events.outbox_wait()
-    assert response.status_code == 201
+    post_through_the_api(spans, client_for, "traced_bridge")
 
     async def consume_until_processed():
         stop = asyncio.Event()
@@ -80,8 +82,7 @@ def test_the_trace_continues_in_the_bridge_and_the_task_it_enqueues(spans, jetst
     asyncio.run(consume_until_processed())
 
     finished = spans.get_finished_spans()
-    (request_span,) = [s for s in finished if s.kind == SpanKind.SERVER and "posts" in s.name]
-    (publish_span,) = [s for s in finished if s.name.startswith("publish ")]
+    request_span, publish_span = request_and_publish_spans(finished)
     (process_span,) = [s for s in finished if s.name.startswith("process ")]
     assert process_span.kind == SpanKind.CONSUMER
     assert process_span.context.trace_id == request_span.context.trace_id
