@@ -50,12 +50,24 @@ class MessageAdmin(admin.ModelAdmin):
 
     @admin.display(description="text")
     def message_text(self, message: Message) -> str:
-        return message.text if self._may_read else "(hidden: needs the permission to read private messages)"
+        return message.text
+
+    @admin.display(description="text")
+    def text_hidden(self, message: Message) -> str:
+        return "(hidden: needs the permission to read private messages)"
+
+    def get_fields(self, request, obj=None):
+        # Private text is shown only to those allowed to read it (per request: the admin is shared).
+        if request.user.has_perm("chats.view_message_text"):
+            return self.fields
+        return tuple("text_hidden" if name == "message_text" else name for name in self.fields)
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        # Private text is shown only to those allowed to read it, and every such view is logged.
-        self._may_read = request.user.has_perm("chats.view_message_text")
-        if self._may_read and request.method == "GET":
+        # Every view of the text is logged.
+        if request.method == "GET" and request.user.has_perm("chats.view_message_text"):
             from apps.moderation.services import audit
 
             audit(actor=request.user, action="view_message", target_kind="message", target_id=int(object_id))
