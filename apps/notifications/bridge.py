@@ -78,6 +78,7 @@ class Bridge:
         self.subject = f"{settings.EVENTS_SUBJECT_PREFIX}.>"
         self.stop = stop or asyncio.Event()
         self.client = None
+        self.failed: dict[int, None] = {}  # ids of events whose handling failed, oldest first
 
     async def run(self) -> None:
         self.client = await self._connect()
@@ -185,13 +186,15 @@ class Bridge:
     async def handle(self, message) -> None:
         """Hand one message on, then ack it (or nak it to come back)."""
         metadata = message.metadata
-        if metadata.num_delivered > 1:
-            BRIDGE_REDELIVERED.inc()
         try:
             envelope = _parse(message.data, message.subject)
         except BadEvent as exc:
             await self._drop(message, "bad_event", str(exc))
             return
+        # JetStream's delivery count, or our own memory of a failure (a count reported low
+        # has been seen with nakked messages).
+        if metadata.num_delivered > 1 or envelope["id"] in self.failed:
+            BRIDGE_REDELIVERED.inc()
         handlers = event_handlers(message.subject)
         if not handlers:
             await self._drop(message, "unknown_type", "no handler", event_id=envelope["id"])
@@ -212,6 +215,7 @@ class Bridge:
                 return
             except Exception as exc:
                 BRIDGE_FAILED.labels(reason="error").inc()
+                self._remember_failure(envelope["id"])
                 last = metadata.num_delivered >= settings.NATS_BRIDGE_MAX_DELIVER
                 logger.error(
                     "event handler failed" + ("; giving up" if last else "; will retry"),
@@ -229,7 +233,13 @@ class Bridge:
         except Exception:  # without the mark a redelivery is handed on again: at least once
             logger.warning("could not remember a handled event", extra={"event_id": envelope["id"]})
         await message.ack()
+        self.failed.pop(envelope["id"], None)
         BRIDGE_CONSUMED.labels(subject=message.subject).inc()
+
+    def _remember_failure(self, event_id: int) -> None:
+        self.failed[event_id] = None
+        while len(self.failed) > 10_000:  # the oldest first
+            self.failed.pop(next(iter(self.failed)))
 
     async def _drop(self, message, reason: str, detail: str, event_id: int | None = None) -> None:
         BRIDGE_FAILED.labels(reason=reason).inc()
