@@ -24,12 +24,13 @@ import os
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench.throwaway_db import throwaway_database  # noqa: E402
 
 RECORD_KEY = "bench:push:batches"
 
@@ -57,30 +58,14 @@ def main() -> int:
     base = os.environ.get("DATABASE_URL", "")
     if not base.startswith("postgres") or not os.environ.get("REDIS_URL"):
         raise SystemExit("Set DATABASE_URL to a PostgreSQL server and REDIS_URL to a Redis server.")
-    parsed = urlparse(base)
-    name = f"tg_bench_push_{uuid.uuid4().hex[:6]}"
-    import psycopg
-
-    admin = urlunparse(parsed._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
     redis_url = os.environ["REDIS_URL"]
-    os.environ.update(
-        DATABASE_URL=urlunparse(parsed._replace(path=f"/{name}")),
-        DATABASE_POOL="false",
-        DJANGO_SETTINGS_MODULE="telegram.settings.bench",
+    with throwaway_database(
+        "tg_bench_push",
         NATS_URL="",  # the in-process bus hands the event to Celery at once
         PUSH_BACKEND="bench.push_fanout.RecordingBackend",
         CELERY_BROKER_URL=urlunparse(urlparse(redis_url)._replace(path="/15")),
-    )
-    try:
+    ):
         return run(args)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def fill(count: int, channel, offset: int) -> None:

@@ -18,9 +18,10 @@ import sys
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.throwaway_db import throwaway_database
 
 SYLLABLES = "ka lo mi ne ru sa ti vo ze ba de fi gu ho ja ke li mo nu pa re si to vu wa xe yo zu".split()
 
@@ -49,26 +50,8 @@ def main() -> int:
         raise SystemExit(
             "Set DATABASE_URL to a PostgreSQL server (this benchmark measures the Postgres backend)."
         )
-    parsed = urlparse(base)
-    name = f"tg_bench_search_{uuid.uuid4().hex[:6]}"
-    import psycopg
-
-    admin = urlunparse(parsed._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    os.environ.update(
-        DATABASE_URL=urlunparse(parsed._replace(path=f"/{name}")),
-        DATABASE_POOL="false",
-        DJANGO_SETTINGS_MODULE="telegram.settings.bench",
-    )
-    try:
+    with throwaway_database("tg_bench_search"):
         return run(args)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def run(args) -> int:

@@ -126,3 +126,14 @@ def _worker_threads_close_their_connections(django_db_setup):
 
         for future in [pool.submit(close_in_this_thread) for _ in range(size)]:
             future.result()
+
+
+@pytest.fixture
+def direct_pair(db):
+    """(chat, alice, bob): a direct chat of two people with display names."""
+    from apps.chats import services as chats
+
+    alice = UserFactory(username="alice", profile="Alice A.")
+    bob = UserFactory(username="bob", profile="Bob B.")
+    chat, _ = chats.chat_direct_open(user=alice, peer_id=bob.id)
+    return chat, alice, bob

@@ -15,12 +15,9 @@ def moderator(db):
 
 
 @pytest.fixture
-def direct(db):
+def direct(direct_pair):
     """(chat, alice, bob): bob is the one who gets abused."""
-    alice = UserFactory(username="alice", profile="Alice A.")
-    bob = UserFactory(username="bob", profile="Bob B.")
-    chat, _ = chats.chat_direct_open(user=alice, peer_id=bob.id)
-    return chat, alice, bob
+    return direct_pair
 
 
 @pytest.fixture

@@ -173,11 +173,8 @@ def test_a_post_deleted_before_its_fanout_notifies_nobody(fcm, channel):
 
 
 @pytest.fixture
-def direct(db):
-    alice = UserFactory(username="alice", profile="Alice A.")
-    bob = UserFactory(username="bob", profile="Bob B.")
-    chat, _ = chats.chat_direct_open(user=alice, peer_id=bob.id)
-    return chat, alice, bob
+def direct(direct_pair):
+    return direct_pair
 
 
 def test_a_message_to_a_member_with_no_socket_open_is_pushed(fcm, direct):
