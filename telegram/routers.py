@@ -29,14 +29,19 @@ class DocumentRouter:
         return self._alias(type(obj1)) == self._alias(type(obj2))
 
     def allow_migrate(self, db, app_label, model_name=None, **hints):
-        model = hints.get("model")
-        if model is None and model_name is not None:
+        # The live model, not the historical one in `hints` (migrations' models do not keep
+        # class attributes such as `document_store`).
+        model = None
+        if model_name is not None:
             from django.apps import apps
 
             try:
                 model = apps.get_model(app_label, model_name)
             except LookupError:
-                return None
+                model = hints.get("model")
         if model is None:
-            return None
+            # An operation that names no model (RunPython, RunSQL of third-party apps) runs
+            # where the relational tables are; document-store data migrations must name
+            # their model in `hints`.
+            return db == "default"
         return db == self._alias(model)

@@ -1,3 +1,5 @@
+from contextlib import ExitStack, contextmanager
+
 import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
@@ -26,6 +28,24 @@ def pytest_sessionstart(session):
             )
 
 
+_DB_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """With a separate document store (DOCUMENTS_DATABASE_URL, MONGODB_URI), every test that
+    uses the database may use both (apps.core.documents)."""
+    from django.conf import settings
+
+    if settings.DOCUMENT_STORE_ALIAS == "default":
+        return
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is None and not _DB_FIXTURES & set(item.fixturenames):
+            continue
+        kwargs = {**(marker.kwargs if marker else {}), "databases": "__all__"}
+        item.add_marker(pytest.mark.django_db(*(marker.args if marker else ()), **kwargs), append=False)
+
+
 def pytest_runtest_setup(item):
     for service in SERVICE_VARIABLES:
         if item.get_closest_marker(service) and (problem := service_problem(service)):
@@ -41,6 +61,22 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def after_commit(django_capture_on_commit_callbacks):
+    """`with after_commit(): ...` runs the commit hooks of what the block did, as after a real
+    commit, whichever database they wait on (the document store may be a database of its own)."""
+    from django.conf import settings
+
+    @contextmanager
+    def run_hooks(execute=True):
+        with ExitStack() as stack:
+            for alias in dict.fromkeys(["default", settings.DOCUMENT_STORE_ALIAS]):
+                stack.enter_context(django_capture_on_commit_callbacks(using=alias, execute=execute))
+            yield
+
+    return run_hooks
 
 
 @pytest.fixture

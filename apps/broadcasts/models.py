@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 
+from apps.core import documents
 from apps.core.fields import EncryptedJSONField, EncryptedTextField
 from apps.core.models import DocumentModel
 
@@ -90,7 +91,7 @@ class Post(DocumentModel):
 
 
 class Comment(DocumentModel):
-    post_id = models.BigIntegerField()
+    post_id = documents.ref_field()
     channel_id = models.BigIntegerField()
     author_id = models.BigIntegerField(null=True)
     text = EncryptedTextField()

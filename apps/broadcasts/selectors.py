@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Subquery
 
+from apps.core import documents
 from apps.core.cache import SealedWindow
 from apps.core.errors import NotFound
 from apps.files.selectors import attachment_public, storage_url
@@ -85,7 +86,7 @@ def channels_subscribed(*, user_id: int, before_id: int | None, limit: int) -> d
 
 def post_stored(post: Post) -> dict:
     return {
-        "id": post.pk,
+        "id": documents.dump_id(post.pk),
         "channel_id": post.channel_id,
         "seq": post.seq,
         "author_id": post.author_id,
@@ -101,6 +102,7 @@ def post_stored(post: Post) -> dict:
 
 def post_public(stored: dict) -> dict:
     public = {key: value for key, value in stored.items() if key not in ("version", "deleted")}
+    public["id"] = documents.dump_id(stored["id"])  # kept before ids became strings
     public["attachments"] = [attachment_public(snapshot) for snapshot in stored["attachments"]]
     return public
 
@@ -154,16 +156,17 @@ def post_for_reader(*, post_id: int, user_id: int) -> tuple[Post, Channel, str |
 
 def comment_public(comment: Comment) -> dict:
     return {
-        "id": comment.pk,
-        "post_id": comment.post_id,
+        "id": documents.dump_id(comment.pk),
+        "post_id": documents.dump_id(comment.post_id),
         "author_id": comment.author_id,
         "text": comment.text,
         "created_at": comment.created_at,
     }
 
 
-def comments_page(*, post_id: int, user_id: int, after_id: int | None = None, limit: int = 50) -> dict:
-    """Oldest first; `after` is the id of the newest comment the client has (clients poll)."""
+def comments_page(*, post_id, user_id: int, after_id=None, limit: int = 50) -> dict:
+    """Oldest first; `after` is the id of the newest comment the client has (clients poll).
+    Ids grow with time in both stores (a serial; an ObjectId starts with its second)."""
     post_for_reader(post_id=post_id, user_id=user_id)
     queryset = Comment.objects.filter(post_id=post_id, deleted=False)
     if after_id is not None:

@@ -10,6 +10,7 @@ from django.db import IntegrityError, connections, router, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from apps.core import documents
 from apps.core.errors import ApplicationError, NotFound, PermissionDenied
 from apps.core.events import event_emit
 from apps.files.selectors import attachment_snapshot, file_for_attaching, files_for_attaching
@@ -53,7 +54,7 @@ def _admin_channel(*, channel_id: int, user_id: int, owner_only: bool = False) -
 # --- Channels -------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@documents.transactional
 def channel_create(
     *, owner, handle: str, title: str, description: str = "", is_public: bool = True
 ) -> Channel:
@@ -81,7 +82,7 @@ def channel_create(
     return channel
 
 
-@transaction.atomic
+@documents.transactional
 def channel_update(*, user, channel_id: int, **changes) -> Channel:
     channel = _admin_channel(channel_id=channel_id, user_id=user.pk)
     if "handle" in changes:
@@ -114,7 +115,7 @@ def channel_update(*, user, channel_id: int, **changes) -> Channel:
     return channel
 
 
-@transaction.atomic
+@documents.transactional
 def channel_delete(*, user, channel_id: int) -> None:
     channel = _admin_channel(channel_id=channel_id, user_id=user.pk, owner_only=True)
     Post.objects.filter(channel_id=channel.pk).delete()
@@ -124,7 +125,7 @@ def channel_delete(*, user, channel_id: int) -> None:
     search.channel_removed(channel_pk)
 
 
-@transaction.atomic
+@documents.transactional
 def channel_subscribe(
     *, user, channel_id: int | None = None, invite: str | None = None
 ) -> tuple[Channel, bool]:
@@ -155,7 +156,7 @@ def channel_subscribe(
     return channel, True
 
 
-@transaction.atomic
+@documents.transactional
 def channel_unsubscribe(*, user, channel_id: int) -> bool:
     channel = Channel.objects.select_for_update().filter(pk=channel_id).first()
     if channel is None:
@@ -173,7 +174,7 @@ def channel_unsubscribe(*, user, channel_id: int) -> bool:
     return bool(removed)
 
 
-@transaction.atomic
+@documents.transactional
 def channel_takedown(*, channel_id: int) -> bool:
     """A moderator takes a channel down: it disappears from search, lists and reads."""
     updated = Channel.objects.filter(pk=channel_id, taken_down_at__isnull=True).update(
@@ -200,10 +201,10 @@ def _next_post_seq(channel_id: int) -> int:
 
 def _after_commit_merge(post: Post) -> None:
     stored = post_stored(post)
-    transaction.on_commit(lambda: posts_cache_merge([stored], channel_id=post.channel_id))
+    documents.on_commit(lambda: posts_cache_merge([stored], channel_id=post.channel_id))
 
 
-@transaction.atomic
+@documents.transactional
 def post_create(*, user, channel_id: int, text: str = "", attachment_ids=()) -> Post:
     channel = _admin_channel(channel_id=channel_id, user_id=user.pk)
     attachment_ids = list(attachment_ids or [])
@@ -220,7 +221,12 @@ def post_create(*, user, channel_id: int, text: str = "", attachment_ids=()) -> 
     )
     event_emit(
         name="channels.post.created",
-        payload={"channel_id": channel.pk, "post_id": post.pk, "seq": post.seq, "author_id": user.pk},
+        payload={
+            "channel_id": channel.pk,
+            "post_id": documents.dump_id(post.pk),
+            "seq": post.seq,
+            "author_id": user.pk,
+        },
     )
     _after_commit_merge(post)
     return post
@@ -230,10 +236,10 @@ def _admin_post(*, post_id: int, user_id: int) -> Post:
     post, _channel, role, _ = post_for_reader(post_id=post_id, user_id=user_id)
     if role is None:
         raise PermissionDenied("Only the channel's admins can do this.", code=BroadcastError.NOT_ADMIN)
-    return Post.objects.select_for_update().get(pk=post.pk)
+    return documents.locked(Post.objects).get(pk=post.pk)
 
 
-@transaction.atomic
+@documents.transactional
 def post_edit(*, user, post_id: int, text: str) -> Post:
     post = _admin_post(post_id=post_id, user_id=user.pk)
     post.text = _check_text(text, limit=settings.POST_MAX_LENGTH, allow_empty=bool(post.attachments))
@@ -253,14 +259,14 @@ def post_erase(post: Post) -> None:
     _after_commit_merge(post)
 
 
-@transaction.atomic
+@documents.transactional
 def post_delete(*, user, post_id: int) -> None:
     post_erase(_admin_post(post_id=post_id, user_id=user.pk))
 
 
-@transaction.atomic
+@documents.transactional
 def post_takedown(*, post_id: int) -> bool:
-    post = Post.objects.select_for_update().filter(pk=post_id, deleted=False).first()
+    post = documents.locked(Post.objects).filter(pk=post_id, deleted=False).first()
     if post is None:
         return False
     post_erase(post)
@@ -270,7 +276,7 @@ def post_takedown(*, post_id: int) -> bool:
 # --- Comments -------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@documents.transactional
 def comment_create(*, user, post_id: int, text: str) -> Comment:
     post, channel, role, subscribed = post_for_reader(post_id=post_id, user_id=user.pk)
     if not subscribed and role is None:
@@ -279,18 +285,16 @@ def comment_create(*, user, post_id: int, text: str) -> Comment:
     return Comment.objects.create(post_id=post.pk, channel_id=channel.pk, author_id=user.pk, text=text)
 
 
-@transaction.atomic
+@documents.transactional
 def comment_takedown(*, comment_id: int) -> bool:
     """A moderator erases a comment. False if it was gone already."""
     return bool(Comment.objects.filter(pk=comment_id, deleted=False).update(deleted=True, text=""))
 
 
-@transaction.atomic
+@documents.transactional
 def comment_delete(*, user, post_id: int, comment_id: int) -> None:
     post, _channel, role, _ = post_for_reader(post_id=post_id, user_id=user.pk)
-    comment = (
-        Comment.objects.select_for_update().filter(pk=comment_id, post_id=post.pk, deleted=False).first()
-    )
+    comment = documents.locked(Comment.objects).filter(pk=comment_id, post_id=post.pk, deleted=False).first()
     if comment is None:
         raise NotFound("There is no such comment.", code=BroadcastError.COMMENT_NOT_FOUND)
     if comment.author_id != user.pk and role is None:

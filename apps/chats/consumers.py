@@ -17,7 +17,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 
 from apps.accounts.services import CLOSE_BANNED, CLOSE_UNAUTHORIZED
 from apps.accounts.ws_auth import BEARER_SUBPROTOCOL
-from apps.core import ratelimit
+from apps.core import documents, ratelimit
 from apps.core.errors import ApplicationError
 from apps.core.logging import new_request_id, request_id
 from apps.core.metrics import SOCKETS_OPEN
@@ -43,6 +43,17 @@ def _int(frame: dict, name: str, *, required: bool = True, default=None) -> int 
     if isinstance(value, bool) or not isinstance(value, int):
         raise FrameError("invalid_frame", f"`{name}` must be an integer.")
     return value
+
+
+def _document_id(frame: dict, name: str, *, required: bool = True):
+    """A message's id: a string (an int from older clients is taken too)."""
+    value = frame.get(name)
+    if value is None and not required:
+        return None
+    try:
+        return documents.parse_id(value)
+    except ValueError:
+        raise FrameError("invalid_frame", f"`{name}` must be a message id (a string).") from None
 
 
 def _uuid(frame: dict, name: str) -> UUID:
@@ -157,7 +168,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             chat_id=_int(frame, "chat_id"),
             text=frame.get("text", ""),
             client_msg_id=client_msg_id,
-            reply_to=_int(frame, "reply_to", required=False),
+            reply_to=_document_id(frame, "reply_to", required=False),
             attachment_ids=attachments,
             origin=self.channel_name,
         )
@@ -169,7 +180,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         await in_worker_thread(services.message_edit)(
             user=self.user,
             chat_id=_int(frame, "chat_id"),
-            message_id=_int(frame, "message_id"),
+            message_id=_document_id(frame, "message_id"),
             text=frame.get("text"),
         )
 
@@ -177,7 +188,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         await in_worker_thread(services.message_delete)(
             user=self.user,
             chat_id=_int(frame, "chat_id"),
-            message_id=_int(frame, "message_id"),
+            message_id=_document_id(frame, "message_id"),
             for_everyone=frame.get("for_everyone") is True,
         )
 

@@ -2,13 +2,17 @@
 
 Each is taken with one `UPDATE ... RETURNING` inside the caller's transaction: the row stays
 locked until commit, so concurrent senders queue and numbers are dense (a rolled-back send
-gives its number back).
+gives its number back). A chat's seq is in Postgres with the chat; `pts` is in the document
+store with the log (MongoDB: see _bump_documents).
 """
 
 from __future__ import annotations
 
 from django.db import connections, router
+from django.db.models import F
 from django.utils import timezone
+
+from apps.core import documents
 
 from .models import Chat, ChatMember, UpdateState
 
@@ -46,6 +50,8 @@ def next_seq(*, chat_id: int, sender_member_id: int) -> int | None:
 
 
 def _bump(connection, user_ids: list[int]) -> dict[int, int]:
+    if connection.vendor not in ("postgresql", "sqlite"):
+        return _bump_documents(user_ids)
     table = connection.ops.quote_name(UpdateState._meta.db_table)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -65,6 +71,26 @@ def _bump(connection, user_ids: list[int]) -> dict[int, int]:
         return dict(cursor.fetchall())
 
 
+def _bump_documents(user_ids: list[int]) -> dict[int, int]:
+    """The same through the ORM, for MongoDB: no row locks there, but inside a transaction the
+    update is visible to the read that follows, and a concurrent bump of the same log aborts
+    one of the two transactions (apps.core.documents.transactional runs it again)."""
+    UpdateState.objects.filter(user_id__in=user_ids).update(pts=F("pts") + 1)
+    return dict(UpdateState.objects.filter(user_id__in=user_ids).values_list("user_id", "pts"))
+
+
+def logs_start(user_ids) -> None:
+    """Start the update logs of these users that have none, in the current transaction."""
+    user_ids = sorted(set(user_ids))
+    if not documents.is_mongodb():
+        UpdateState.objects.bulk_create([UpdateState(user_id=u) for u in user_ids], ignore_conflicts=True)
+        return
+    # No INSERT ... ON CONFLICT in MongoDB: create the missing ones. A transaction that
+    # creates the same one concurrently aborts this one, which is run again.
+    existing = set(UpdateState.objects.filter(user_id__in=user_ids).values_list("user_id", flat=True))
+    UpdateState.objects.bulk_create([UpdateState(user_id=u) for u in user_ids if u not in existing])
+
+
 def next_pts(*, user_ids) -> dict[int, int]:
     """{user_id: that user's next pts} for every user, in the current transaction."""
     user_ids = sorted(set(user_ids))
@@ -74,8 +100,6 @@ def next_pts(*, user_ids) -> dict[int, int]:
     taken = _bump(connection, user_ids)
     missing = [user_id for user_id in user_ids if user_id not in taken]
     if missing:  # first event for these users: start their logs
-        UpdateState.objects.bulk_create(
-            [UpdateState(user_id=user_id) for user_id in missing], ignore_conflicts=True
-        )
+        logs_start(missing)
         taken.update(_bump(connection, missing))
     return taken

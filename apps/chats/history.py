@@ -7,6 +7,7 @@ version of each message, so concurrent writers and a reader's rebuild never lose
 
 from __future__ import annotations
 
+from apps.core import documents
 from apps.core.cache import SealedWindow
 from apps.files.selectors import attachment_public
 
@@ -16,12 +17,12 @@ from .models import Message
 def message_stored(message: Message) -> dict:
     """A message as kept in caches and update payloads (attachments keep their storage path)."""
     return {
-        "id": message.pk,
+        "id": documents.dump_id(message.pk),
         "chat_id": message.chat_id,
         "seq": message.seq,
         "sender_id": message.sender_id,
         "text": "" if message.deleted else message.text,
-        "reply_to": message.reply_to,
+        "reply_to": documents.dump_id(message.reply_to),
         "attachments": [] if message.deleted else message.attachments,
         "forwarded_from": message.forwarded_from,
         "client_msg_id": str(message.client_msg_id) if message.client_msg_id else None,
@@ -34,6 +35,9 @@ def message_stored(message: Message) -> dict:
 
 def message_public(stored: dict) -> dict:
     public = {key: value for key, value in stored.items() if key != "version"}
+    # Kept before ids became strings: clients always get strings.
+    public["id"] = documents.dump_id(stored["id"])
+    public["reply_to"] = documents.dump_id(stored["reply_to"])
     public["attachments"] = [attachment_public(snapshot) for snapshot in stored["attachments"]]
     return public
 

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from apps.core import documents
 from apps.core.fields import EncryptedJSONField, EncryptedTextField
 from apps.core.models import DocumentModel
 
@@ -66,7 +67,7 @@ class Message(DocumentModel):
     text = EncryptedTextField(blank=True, default="")
     # Snapshots of the attached files (apps.files.selectors.attachment_snapshot), encrypted.
     attachments = EncryptedJSONField(default=list)
-    reply_to = models.BigIntegerField(null=True, blank=True)
+    reply_to = documents.ref_field(null=True, blank=True)
     forwarded_from = EncryptedJSONField(null=True, blank=True)
     client_msg_id = models.UUIDField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -80,7 +81,7 @@ class Message(DocumentModel):
             models.UniqueConstraint(fields=["chat_id", "seq"], name="chats_message_unique_seq"),
             models.UniqueConstraint(
                 fields=["sender_id", "client_msg_id"],
-                condition=Q(client_msg_id__isnull=False),
+                condition=documents.partial(Q(client_msg_id__isnull=False)),
                 name="chats_message_unique_client_id",
             ),
         ]
@@ -95,7 +96,7 @@ class HiddenMessage(DocumentModel):
 
     user_id = models.BigIntegerField()
     chat_id = models.BigIntegerField()
-    message_id = models.BigIntegerField()
+    message_id = documents.ref_field()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user_id", "message_id"], name="chats_unique_hidden")]
@@ -105,6 +106,7 @@ class HiddenMessage(DocumentModel):
 class UpdateState(DocumentModel):
     """The newest `pts` of a user's update log."""
 
+    id = None  # keyed by the user
     user_id = models.BigIntegerField(primary_key=True)
     pts = models.BigIntegerField(default=0)
 

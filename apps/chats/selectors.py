@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db.models import Q
 
+from apps.core import documents
 from apps.core.cache import versioned_get, versioned_set
 from apps.core.errors import NotFound
 from apps.profiles.selectors import profiles_for
@@ -55,30 +56,36 @@ def _hidden_key(user_id: int, chat_id: int) -> str:
     return f"chat:{chat_id}:hidden:{user_id}"
 
 
-def hidden_refill(*, user_id: int, chat_id: int) -> set[int]:
+def hidden_refill(*, user_id: int, chat_id: int) -> set[str]:
+    """The ids (as clients see them) of the messages this member deleted for themselves."""
     version = (
         ChatMember.objects.filter(chat_id=chat_id, user_id=user_id)
         .values_list("hidden_version", flat=True)
         .first()
     )
-    ids = set(
-        HiddenMessage.objects.filter(user_id=user_id, chat_id=chat_id).values_list("message_id", flat=True)
-    )
+    ids = {
+        documents.dump_id(message_id)
+        for message_id in HiddenMessage.objects.filter(user_id=user_id, chat_id=chat_id).values_list(
+            "message_id", flat=True
+        )
+    }
     if version is not None:
         versioned_set(_hidden_key(user_id, chat_id), version, sorted(ids), ttl=settings.MEMBERS_CACHE_TTL)
     return ids
 
 
-def hidden_for(*, user_id: int, chat_id: int) -> set[int]:
+def hidden_for(*, user_id: int, chat_id: int) -> set[str]:
     cached = versioned_get(_hidden_key(user_id, chat_id))
-    return set(cached) if cached is not None else hidden_refill(user_id=user_id, chat_id=chat_id)
+    if cached is None:
+        return hidden_refill(user_id=user_id, chat_id=chat_id)
+    return {documents.dump_id(message_id) for message_id in cached}
 
 
 # --- History --------------------------------------------------------------------------------
 
 
-def _visible(stored: dict, hidden: set[int]) -> bool:
-    return not stored["deleted"] and stored["id"] not in hidden
+def _visible(stored: dict, hidden: set[str]) -> bool:
+    return not stored["deleted"] and documents.dump_id(stored["id"]) not in hidden
 
 
 def history_page(

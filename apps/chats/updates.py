@@ -5,8 +5,8 @@ that was away asks `updates/?since=<pts>` and gets exactly what it missed, oldes
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import transaction
 
+from apps.core import documents
 from apps.core.realtime import send_frames
 
 from .models import Update, UpdateState
@@ -40,7 +40,7 @@ def updates_append(
         frames = {user_id: {"type": kind, "pts": user_pts, **public} for user_id, user_pts in pts.items()}
         send_frames(frames, exclude_channel=exclude_channel)
 
-    transaction.on_commit(deliver)
+    documents.on_commit(deliver)
     return pts
 
 

@@ -10,12 +10,15 @@ class CoreConfig(AppConfig):
         from datetime import timedelta
 
         from django.conf import settings
+        from django.urls import register_converter
 
+        from .documents import IdConverter
         from .maintenance import register_purge
         from .models import OutboxEvent
         from .tracing import tracing_setup
 
         tracing_setup()
+        register_converter(IdConverter, "docid")
         register_purge(
             "published outbox events",
             lambda now: OutboxEvent.objects.filter(

@@ -21,11 +21,12 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections
 from django.db.models import F
 from django.utils import timezone
 from opentelemetry import propagate, trace
 
+from . import documents
 from .breaker import nats_breaker
 from .models import OutboxEvent
 from .natsclient import nats_connect
@@ -77,7 +78,7 @@ def event_payload(envelope: dict, **fields: type) -> dict:
 
 def envelope(event: OutboxEvent) -> dict:
     return {
-        "id": event.pk,
+        "id": str(event.pk),  # opaque: an int in SQL, an ObjectId in MongoDB
         "subject": event.subject,
         "occurred_at": event.created_at.isoformat(),
         "payload": event.payload,
@@ -89,7 +90,7 @@ def event_emit(*, name: str, payload: dict) -> OutboxEvent:
     event = OutboxEvent.objects.create(
         subject=subject_for(name), payload=payload, headers=current_trace_headers()
     )
-    transaction.on_commit(lambda: _publisher.submit(_publish_in_background, [event.pk]))
+    documents.on_commit(lambda: _publisher.submit(_publish_in_background, [event.pk]))
     return event
 
 

@@ -58,7 +58,12 @@ def _ms(started: float) -> float:
 
 def _database_probe(alias: str):
     def probe():
-        with connections[alias].cursor() as cursor:
+        connection = connections[alias]
+        if connection.vendor == "mongodb":  # no SQL there
+            connection.ensure_connection()
+            connection.connection.admin.command("ping")
+            return
+        with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
 

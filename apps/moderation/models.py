@@ -14,6 +14,11 @@ class Target(models.TextChoices):
     USER = "user"
 
 
+# Targets' ids are kept as text: a message's, post's or comment's id is an opaque string (an
+# ObjectId in MongoDB), a channel's or user's the decimal of an int (apps.moderation.services).
+TARGET_ID_LENGTH = 24
+
+
 class Report(models.Model):
     """Everything reported about one target while it is open: repeated reports merge here."""
 
@@ -23,7 +28,7 @@ class Report(models.Model):
         DISMISSED = "dismissed"
 
     kind = models.CharField(max_length=8, choices=Target.choices)
-    target_id = models.BigIntegerField()
+    target_id = models.CharField(max_length=TARGET_ID_LENGTH)
     status = models.CharField(max_length=9, choices=Status.choices, default=Status.OPEN)
     reports_count = models.PositiveIntegerField(default=0)
     first_reported_at = models.DateTimeField(auto_now_add=True)
@@ -90,7 +95,7 @@ class AuditLog(models.Model):
     actor_username = models.CharField(max_length=32)
     action = models.CharField(max_length=32)
     target_kind = models.CharField(max_length=8)
-    target_id = models.BigIntegerField()
+    target_id = models.CharField(max_length=TARGET_ID_LENGTH)
     reason = models.CharField(max_length=500, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 

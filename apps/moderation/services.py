@@ -6,20 +6,33 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from apps.core import documents
 from apps.core.errors import ApplicationError, NotFound
 
 from .errors import ModerationError
 from .models import AuditLog, Report, ReportEntry, Target
 
+DOCUMENT_TARGETS = (Target.MESSAGE, Target.POST, Target.COMMENT)
 
-def audit(*, actor, action: str, target_kind: str, target_id: int, reason: str = "") -> AuditLog:
+
+def target_id_parse(kind: str, target_id):
+    """A target's id as its store keeps it; ValueError if it cannot be one."""
+    if kind in DOCUMENT_TARGETS:
+        return documents.parse_id(target_id)
+    text = str(target_id)
+    if not text.isascii() or not text.isdigit() or not 0 < int(text) < 2**63:
+        raise ValueError("not an id")
+    return int(text)
+
+
+def audit(*, actor, action: str, target_kind: str, target_id, reason: str = "") -> AuditLog:
     """One row of the audit log; `actor` None is an operator's manage.py command."""
     return AuditLog.objects.create(
         actor_id=actor.pk if actor else None,
         actor_username=actor.get_username() if actor else "manage.py",
         action=action,
         target_kind=target_kind,
-        target_id=target_id,
+        target_id=str(target_id),
         reason=reason[:500],
     )
 
@@ -28,7 +41,7 @@ def _not_found(kind: str) -> NotFound:
     return NotFound(f"There is no such {kind} that you can see.", code=ModerationError.TARGET_NOT_FOUND)
 
 
-def target_author(*, kind: str, target_id: int, reporter_id: int) -> int | None:
+def target_author(*, kind: str, target_id, reporter_id: int) -> int | None:
     """Whose the target is; NotFound unless the reporter can see it."""
     from apps.accounts.selectors import user_active_exists
     from apps.broadcasts.selectors import channel_access, comment_brief, post_for_reader
@@ -60,11 +73,15 @@ def target_author(*, kind: str, target_id: int, reporter_id: int) -> int | None:
         raise _not_found(kind) from None
 
 
-def report_create(
-    *, reporter, kind: str, target_id: int, reason: str, comment: str = ""
-) -> tuple[Report, bool]:
+def report_create(*, reporter, kind: str, target_id, reason: str, comment: str = "") -> tuple[Report, bool]:
     """Report something the reporter can see: (the open report of that target, whether this
     reporter's report is new). Reports of one target merge; one reporter counts once."""
+    try:
+        target_id = target_id_parse(kind, target_id)
+    except ValueError:
+        raise ApplicationError.for_field(
+            "target_id", ModerationError.BAD_TARGET_ID, f"Not the id of a {kind}."
+        ) from None
     if kind == Target.USER and target_id == reporter.pk:
         raise ApplicationError(ModerationError.CANNOT_REPORT_SELF, "You cannot report yourself.")
     author_id = target_author(kind=kind, target_id=target_id, reporter_id=reporter.pk)
@@ -73,7 +90,7 @@ def report_create(
             return _report_add(
                 reporter=reporter,
                 kind=kind,
-                target_id=target_id,
+                target_id=str(target_id),
                 author_id=author_id,
                 reason=reason,
                 comment=comment,
@@ -113,10 +130,15 @@ def _close(report: Report, *, moderator, status: str, note: str) -> None:
 
 
 @transaction.atomic
-def content_remove(*, moderator, kind: str, target_id: int, reason: str) -> bool:
+def content_remove(*, moderator, kind: str, target_id, reason: str) -> bool:
     """Delete a message, post or comment for everyone, or take a channel down."""
     from apps.broadcasts import services as broadcasts
     from apps.chats import services as chats
+
+    try:
+        target_id = target_id_parse(kind, target_id)
+    except ValueError:
+        raise NotFound(f"There is no such {kind}.", code=ModerationError.TARGET_NOT_FOUND) from None
 
     remove = {
         Target.MESSAGE: lambda: chats.message_takedown(message_id=target_id),

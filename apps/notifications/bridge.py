@@ -56,8 +56,9 @@ def _parse(data: bytes, subject: str) -> dict:
         envelope = json.loads(data)
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise BadEvent("not JSON") from None
-    if not isinstance(envelope, dict) or type(envelope.get("id")) is not int:
+    if not isinstance(envelope, dict) or type(envelope.get("id")) not in (str, int) or not envelope["id"]:
         raise BadEvent("no event id")
+    envelope["id"] = str(envelope["id"])[:64]  # ids were ints before they were opaque strings
     if not isinstance(envelope.get("payload"), dict):
         raise BadEvent("no payload object")
     return {**envelope, "subject": subject}

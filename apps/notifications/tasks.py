@@ -31,11 +31,11 @@ _DONE = -1
 _PROGRESS_TTL = 7 * 24 * 3600
 
 
-def _progress_key(event_id: int) -> str:
+def _progress_key(event_id: str) -> str:
     return f"push:fanout:{event_id}"
 
 
-def _plan(*, event_id: int, push: Push, pages) -> int:
+def _plan(*, event_id: str, push: Push, pages) -> int:
     """Enqueue a batch per page; `pages(after_id)` gives the next page of device ids."""
     key = _progress_key(event_id)
     after = cache.get(key, 0)
@@ -52,7 +52,7 @@ def _plan(*, event_id: int, push: Push, pages) -> int:
 
 
 @shared_task(ignore_result=True, acks_late=True)
-def channel_post_fanout(*, event_id: int, channel_id: int, post_id: int) -> int:
+def channel_post_fanout(*, event_id: str, channel_id: int, post_id: str) -> int:
     """Notify the subscribers of a new post; returns how many batches were enqueued."""
     from apps.broadcasts.selectors import post_announcement
 
@@ -79,7 +79,7 @@ def channel_post_fanout(*, event_id: int, channel_id: int, post_id: int) -> int:
 
 @shared_task(ignore_result=True, acks_late=True)
 def chat_message_push(
-    *, event_id: int, chat_id: int, message_id: int, sender_id: int, offline_member_ids: list[int]
+    *, event_id: str, chat_id: int, message_id: str, sender_id: int, offline_member_ids: list[int]
 ) -> int:
     """Notify the members who had no socket open when the message came."""
     from apps.chats.selectors import chat_kind_title, members_of, message_brief

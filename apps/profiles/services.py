@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.db.models import F
 
+from apps.core import documents
 from apps.core.errors import ApplicationError
 from apps.files.selectors import file_for_attaching
 
@@ -39,11 +39,11 @@ def _check_sections(sections) -> list[dict]:
     return cleaned
 
 
-@transaction.atomic
+@documents.transactional
 def profile_update(*, user, **changes) -> Profile:
     """Apply `changes` (display_name, bio, sections, username, avatar_file_id) to the user's
     profile. A new username is taken through accounts, which owns its uniqueness."""
-    profile = Profile.objects.select_for_update().get(user_id=user.id)
+    profile = documents.locked(Profile.objects).get(user_id=user.id)
     if "sections" in changes:
         changes["sections"] = _check_sections(changes["sections"])
     if "username" in changes and changes["username"] != profile.username:
@@ -62,7 +62,7 @@ def profile_update(*, user, **changes) -> Profile:
     profile.version = F("version") + 1
     profile.save()
     profile.refresh_from_db()
-    transaction.on_commit(lambda: profile_cache_store(profile))
+    documents.on_commit(lambda: profile_cache_store(profile))
     return profile
 
 
@@ -70,10 +70,10 @@ def profile_rename(*, user_id: int, username: str) -> None:
     """Keep the profile's copy of the username in step (called by accounts.user_rename)."""
     Profile.objects.filter(user_id=user_id).update(username=username, version=F("version") + 1)
     profile = Profile.objects.get(user_id=user_id)
-    transaction.on_commit(lambda: profile_cache_store(profile))
+    documents.on_commit(lambda: profile_cache_store(profile))
 
 
-@transaction.atomic
+@documents.transactional
 def profile_erase(*, user_id: int, username: str) -> None:
     """An erased account: its messages elsewhere show as from a deleted account."""
     Profile.objects.filter(user_id=user_id).update(
@@ -88,4 +88,4 @@ def profile_erase(*, user_id: int, username: str) -> None:
     )
     profile = Profile.objects.filter(user_id=user_id).first()
     if profile is not None:
-        transaction.on_commit(lambda: profile_cache_store(profile))
+        documents.on_commit(lambda: profile_cache_store(profile))

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import environ
 from botocore.config import Config as BotoConfig
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -126,12 +127,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL;",
     }
 
+# A separate document store (apps.core.documents): MongoDB through django-mongodb-backend
+# (it must be a replica set, for transactions), or another SQL database.
+MONGODB_URI = env("MONGODB_URI", default="")
 DOCUMENTS_DATABASE_URL = env("DOCUMENTS_DATABASE_URL", default="")
-if DOCUMENTS_DATABASE_URL:
+if MONGODB_URI and DOCUMENTS_DATABASE_URL:
+    raise ImproperlyConfigured("Set MONGODB_URI or DOCUMENTS_DATABASE_URL, not both.")
+if MONGODB_URI:
+    DATABASES["documents"] = {
+        "ENGINE": "django_mongodb_backend",
+        "HOST": MONGODB_URI,  # the whole connection string; pymongo reads it
+        "NAME": env("MONGODB_NAME", default="telegram"),
+        "CONN_MAX_AGE": None,  # pymongo's client is itself a pool
+    }
+elif DOCUMENTS_DATABASE_URL:
     DATABASES["documents"] = env.db_url_config(DOCUMENTS_DATABASE_URL)
-    DOCUMENT_STORE_ALIAS = "documents"
-else:
-    DOCUMENT_STORE_ALIAS = "default"
+    DATABASES["documents"]["CONN_HEALTH_CHECKS"] = True
+DOCUMENT_STORE_ALIAS = "documents" if "documents" in DATABASES else "default"
+# A MongoDB transaction aborted by a concurrent one is run again, this many times in all.
+DOCUMENT_TRANSACTION_ATTEMPTS = env.int("DOCUMENT_TRANSACTION_ATTEMPTS", default=5)
 DATABASE_ROUTERS = ["telegram.routers.DocumentRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -1,9 +1,9 @@
 import pytest
-from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from apps.broadcasts import services
 from apps.broadcasts.models import Post
+from tests.stores import connection_for
 
 pytestmark = pytest.mark.django_db
 
@@ -25,16 +25,14 @@ def test_admins_post_and_others_may_not(client_for, owner, reader, channel):
     assert (refused.status_code, refused.json()["code"]) == (403, "not_channel_admin")
 
 
-def test_newest_page_is_ten_posts_served_from_the_cache(
-    client_for, owner, reader, channel, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
+def test_newest_page_is_ten_posts_served_from_the_cache(client_for, owner, reader, channel, after_commit):
+    with after_commit():
         for index in range(12):
             services.post_create(user=owner, channel_id=channel.id, text=f"p{index}")
     client = client_for(reader)
     client.get(posts_url(channel))  # warm the auth state
 
-    with CaptureQueriesContext(connection) as captured:
+    with CaptureQueriesContext(connection_for(Post)) as captured:
         page = client.get(posts_url(channel)).json()
 
     assert texts(page) == [f"p{i}" for i in range(11, 1, -1)]
@@ -42,14 +40,12 @@ def test_newest_page_is_ten_posts_served_from_the_cache(
     assert not [q for q in captured.captured_queries if "broadcasts_post" in q["sql"]]
 
 
-def test_cache_follows_new_edited_and_deleted_posts(
-    client_for, owner, reader, channel, django_capture_on_commit_callbacks
-):
+def test_cache_follows_new_edited_and_deleted_posts(client_for, owner, reader, channel, after_commit):
     client = client_for(reader)
-    with django_capture_on_commit_callbacks(execute=True):
+    with after_commit():
         first = services.post_create(user=owner, channel_id=channel.id, text="one")
     client.get(posts_url(channel))
-    with django_capture_on_commit_callbacks(execute=True):
+    with after_commit():
         second = services.post_create(user=owner, channel_id=channel.id, text="two")
         services.post_edit(user=owner, post_id=first.id, text="ONE")
         services.post_delete(user=owner, post_id=second.id)
@@ -84,7 +80,7 @@ def test_bad_post_cursors_are_clear_400s(client_for, reader, channel, query):
 def test_post_text_is_encrypted_at_rest(owner, channel):
     post = services.post_create(user=owner, channel_id=channel.id, text="embargoed scoop")
 
-    with connection.cursor() as cursor:
+    with connection_for(Post).cursor() as cursor:
         cursor.execute("SELECT text FROM broadcasts_post WHERE id = %s", [post.id])
         assert "scoop" not in cursor.fetchone()[0]
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from apps.chats import services
 from apps.chats.models import ChatMember, Message
+from tests.stores import raw_column
 
 pytestmark = pytest.mark.django_db
 
@@ -32,9 +33,7 @@ def test_send_returns_the_message_and_stores_only_ciphertext(client_for, alice, 
     assert message["sender_id"] == alice.id
     assert message["text"] == "meet at noon"
     assert message["deleted"] is False
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT text FROM chats_message WHERE id = %s", [message["id"]])
-        (raw,) = cursor.fetchone()
+    (raw,) = raw_column(Message, "text", message["id"])
     assert "noon" not in raw
     assert raw.startswith("k2$")
 
@@ -229,12 +228,12 @@ def test_first_history_page_comes_from_the_cache_with_no_query(
 
 
 def test_history_cache_follows_sends_edits_and_deletes(
-    client_for, alice, bob, direct, send, django_assert_num_queries, django_capture_on_commit_callbacks
+    client_for, alice, bob, direct, send, django_assert_num_queries, after_commit
 ):
     first = send(alice, direct, "one")
     client = client_for(bob)
     client.get(messages_url(direct))
-    with django_capture_on_commit_callbacks(execute=True):  # as after each real commit
+    with after_commit():  # as after each real commit
         second = send(alice, direct, "two")
         services.message_edit(user=alice, chat_id=direct.id, message_id=first["id"], text="ONE")
         send(alice, direct, "three")

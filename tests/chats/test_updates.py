@@ -105,11 +105,12 @@ def test_updates_need_a_valid_since(client_for, alice, query):
 
 
 def test_update_payloads_are_encrypted_at_rest(alice, bob, direct, send):
-    from django.db import connection
+    from apps.chats.models import Update
+    from tests.stores import connection_for
 
     send(alice, direct, "top secret plan")
 
-    with connection.cursor() as cursor:
+    with connection_for(Update).cursor() as cursor:
         cursor.execute("SELECT payload FROM chats_update WHERE user_id = %s", [bob.id])
         rows = [row[0] for row in cursor.fetchall()]
     assert rows

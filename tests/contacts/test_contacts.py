@@ -153,16 +153,16 @@ def test_removing_a_contact_removes_both_directions(client_for, ann, ben):
     assert client_for(ben).delete(f"/api/v1/contacts/{ann.id}/").json()["code"] == "not_a_contact"
 
 
-def test_contact_list_cache_follows_changes(client_for, ann, ben, django_capture_on_commit_callbacks):
+def test_contact_list_cache_follows_changes(client_for, ann, ben, after_commit):
     client = client_for(ann)
     assert contact_ids(client) == []  # cached empty
     invitation = invite(client, ben.id).json()
 
-    with django_capture_on_commit_callbacks(execute=True):
+    with after_commit():
         act(client_for(ben), invitation["id"], "accept")
     assert contact_ids(client) == [ben.id]
 
-    with django_capture_on_commit_callbacks(execute=True):
+    with after_commit():
         client.delete(f"/api/v1/contacts/{ben.id}/")
     assert contact_ids(client) == []
 
@@ -218,13 +218,13 @@ def test_invitations_are_logged_for_both_people(client_for, ann, ben):
 
 
 def test_lookup_finds_only_people_who_allow_it_and_answers_alike_otherwise(
-    client_for, ann, ben, django_capture_on_commit_callbacks
+    client_for, ann, ben, after_commit
 ):
     client = client_for(ben)
 
     hidden = client.post("/api/v1/contacts/lookup/", {"email": "ann@example.org"}, format="json")
     nobody = client.post("/api/v1/contacts/lookup/", {"email": "nobody@example.org"}, format="json")
-    with django_capture_on_commit_callbacks(execute=True):
+    with after_commit():
         profile_update(user=ann, discoverable=True)
     found = client.post("/api/v1/contacts/lookup/", {"phone": "+1 555 010 0001"}, format="json")
 

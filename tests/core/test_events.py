@@ -6,10 +6,9 @@ import json
 
 import pytest
 from django.conf import settings
-from django.db import transaction
 
 from apps.broadcasts import services as broadcasts
-from apps.core import events
+from apps.core import documents, events
 from apps.core.models import OutboxEvent
 from tests.factories import UserFactory
 from tests.services import service_url
@@ -35,7 +34,7 @@ def test_without_nats_the_in_process_bus_delivers_after_commit(settings):
     finally:
         events._handlers[events.subject_for(SUBJECT)].remove(handler)
 
-    assert [e["payload"]["post_id"] for e in received] == [post.id]
+    assert [e["payload"]["post_id"] for e in received] == [str(post.id)]
     assert received[0]["subject"] == f"{settings.EVENTS_SUBJECT_PREFIX}.{SUBJECT}"
     assert OutboxEvent.objects.get(pk=received[0]["id"]).published_at is not None
 
@@ -46,7 +45,7 @@ def test_a_rolled_back_change_emits_nothing(settings):
     channel = broadcasts.channel_create(owner=owner, handle="rollback_chan", title="x")
 
     def post_then_fail():
-        with transaction.atomic():
+        with documents.atomic():  # one change over both stores
             broadcasts.post_create(user=owner, channel_id=channel.id, text="never")
             raise RuntimeError("abort")
 
@@ -117,8 +116,8 @@ def test_post_event_reaches_jetstream_exactly_once_even_when_republished(jetstre
     assert messages[0].subject == f"{settings.EVENTS_SUBJECT_PREFIX}.{SUBJECT}"
     assert messages[0].headers["Nats-Msg-Id"] == str(event.pk)
     body = json.loads(messages[0].data)
-    assert body["payload"]["post_id"] == post.id
-    assert body["id"] == event.pk
+    assert body["payload"]["post_id"] == str(post.id)
+    assert body["id"] == str(event.pk)  # ids are opaque strings
 
 
 @pytest.mark.nats

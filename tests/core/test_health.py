@@ -14,6 +14,8 @@ def test_health_is_200_with_every_configured_dependency(client, settings):
     body = response.json()
     assert body["status"] == "ok"
     expected = {"database", "cache", "channel_layer"} | ({"nats"} if settings.NATS_URL else set())
+    if settings.DOCUMENT_STORE_ALIAS != "default":
+        expected.add(f"database_{settings.DOCUMENT_STORE_ALIAS}")
     assert set(body["checks"]) == expected
     for check in body["checks"].values():
         assert check["status"] == "ok"

@@ -2,12 +2,12 @@ import base64
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 
 from apps.accounts.models import User
 from apps.chats import services as chats
 from apps.chats.models import Message, Update
 from tests.factories import UserFactory
+from tests.stores import raw_column
 
 pytestmark = pytest.mark.django_db
 
@@ -15,10 +15,9 @@ OLD = "old:" + base64.b64encode(b"o" * 32).decode()
 NEW = "new:" + base64.b64encode(b"n" * 32).decode()
 
 
-def raw(table, column, pk):
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {column} FROM {table} WHERE id = %s", [pk])  # noqa: S608
-        return cursor.fetchone()[0]
+def raw(model, column, pk):
+    (value,) = raw_column(model, column, pk)
+    return value
 
 
 def test_rotation_reencrypts_every_encrypted_column_with_the_newest_key(settings, capsys):
@@ -26,17 +25,17 @@ def test_rotation_reencrypts_every_encrypted_column_with_the_newest_key(settings
     alice, bob = UserFactory(email="alice@example.org"), UserFactory()
     chat, _ = chats.chat_direct_open(user=alice, peer_id=bob.id)
     stored, _, _ = chats.message_send(sender=alice, chat_id=chat.id, text="before the rotation")
-    assert raw("chats_message", "text", stored["id"]).startswith("old$")
+    assert raw(Message, "text", stored["id"]).startswith("old$")
 
     settings.FIELD_ENCRYPTION_KEYS = [NEW, OLD]
     call_command("rotate_encryption_key", "--dry-run")
-    assert raw("chats_message", "text", stored["id"]).startswith("old$")  # nothing changed
+    assert raw(Message, "text", stored["id"]).startswith("old$")  # nothing changed
     assert "would re-encrypt" in capsys.readouterr().out
 
     call_command("rotate_encryption_key", "--batch-size", "2")
 
-    assert raw("chats_message", "text", stored["id"]).startswith("new$")
-    assert raw("accounts_user", "email", alice.id).startswith("new$")
+    assert raw(Message, "text", stored["id"]).startswith("new$")
+    assert raw(User, "email", alice.id).startswith("new$")
     settings.FIELD_ENCRYPTION_KEYS = [NEW]  # the old key can go now
     assert Message.objects.get(pk=stored["id"]).text == "before the rotation"
     assert User.objects.get(pk=alice.id).email == "alice@example.org"

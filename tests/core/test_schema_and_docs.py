@@ -78,14 +78,14 @@ def test_check_deploy_with_production_settings_reports_no_errors():
 
 
 @pytest.mark.django_db
-def test_our_metrics_count_messages_and_the_outbox_backlog(client, django_capture_on_commit_callbacks):
+def test_our_metrics_count_messages_and_the_outbox_backlog(client, after_commit):
     from apps.chats import services as chats
     from apps.core.events import event_emit
     from tests.factories import UserFactory
 
     alice, bob = UserFactory(), UserFactory()
     chat, _ = chats.chat_direct_open(user=alice, peer_id=bob.id)
-    with django_capture_on_commit_callbacks(execute=False):  # the events stay unpublished
+    with after_commit(execute=False):  # the events stay unpublished
         # bob has no socket open: the message's event (for his push) waits too
         chats.message_send(sender=alice, chat_id=chat.id, text="counted")
         event_emit(name="test.waiting", payload={})

@@ -161,7 +161,7 @@ def test_reading_a_post_in_the_admin_is_audited(as_moderator, moderator, channel
 
     assert "members only news" in page
     assert list(AuditLog.objects.values_list("actor_id", "action", "target_id")) == [
-        (moderator.id, "view_post", post.id)
+        (moderator.id, "view_post", str(post.id))
     ]
 
 

@@ -93,7 +93,7 @@ def test_remove_and_ban_deletes_for_everyone_revokes_tokens_and_audits(
     assert (case.status, case.closed_by_id, case.note) == ("resolved", moderator.id, "threats")
     assert list(AuditLog.objects.order_by("id").values_list("action", "target_id", "reason")) == [
         ("remove_message", abusive_message["id"], "threats"),
-        ("ban_user", alice.id, "threats"),
+        ("ban_user", str(alice.id), "threats"),
         ("report_resolved", abusive_message["id"], "threats"),
     ]
 

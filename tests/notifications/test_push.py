@@ -5,14 +5,13 @@ import json
 import logging
 
 import pytest
-from django.db import transaction
 from django.utils import timezone
 from fcm_django.models import FCMDevice
 from prometheus_client import REGISTRY
 
 from apps.broadcasts import services as broadcasts
 from apps.chats import services as chats
-from apps.core import events
+from apps.core import documents, events
 from apps.core.breaker import push_breaker
 from apps.notifications import services as notifications
 from apps.notifications.models import Mute
@@ -163,7 +162,7 @@ def test_a_post_deleted_before_its_fanout_notifies_nobody(fcm, channel):
     from apps.notifications.tasks import channel_post_fanout
 
     subscriber(channel, "tok-late")
-    with transaction.atomic():  # its event goes out after commit: after the delete
+    with documents.atomic():  # its event goes out after commit: after the delete
         created = broadcasts.post_create(user=channel.owner_user, channel_id=channel.id, text="oops")
         broadcasts.post_delete(user=channel.owner_user, post_id=created.id)
 

@@ -4,6 +4,7 @@ from apps.contacts.services import user_block
 from apps.profiles.models import Profile
 from apps.profiles.selectors import profiles_for
 from tests.factories import UserFactory
+from tests.stores import connection_for
 
 pytestmark = pytest.mark.django_db
 
@@ -119,18 +120,19 @@ def test_batch_selector_answers_many_in_one_query_then_from_cache(django_assert_
     users = [UserFactory() for _ in range(5)]
     ids = [u.id for u in users]
 
-    with django_assert_num_queries(1):
+    store = connection_for(Profile)
+    with django_assert_num_queries(1, connection=store):
         first = profiles_for(user_ids=ids)
-    with django_assert_num_queries(0):
+    with django_assert_num_queries(0, connection=store):
         second = profiles_for(user_ids=ids)
 
     assert set(first) == set(ids)
     assert first == second
 
 
-def test_profile_cache_is_refreshed_on_change(client_for, user, django_capture_on_commit_callbacks):
+def test_profile_cache_is_refreshed_on_change(client_for, user, after_commit):
     profiles_for(user_ids=[user.id])  # cached
-    with django_capture_on_commit_callbacks(execute=True):
+    with after_commit():
         client_for(user).patch(ME, {"display_name": "Changed"}, format="json")
 
     assert profiles_for(user_ids=[user.id])[user.id]["display_name"] == "Changed"

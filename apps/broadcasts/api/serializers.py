@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from apps.chats.api.serializers import AttachmentOutput
+from apps.core.api import DocumentIdField
 
 
 class ChannelCreateInput(serializers.Serializer):
@@ -58,9 +59,7 @@ class PostEditInput(serializers.Serializer):
 
 
 class CommentsQuery(serializers.Serializer):
-    after = serializers.IntegerField(
-        required=False, min_value=0, help_text="Comments newer than this comment id."
-    )
+    after = DocumentIdField(required=False, help_text="Comments newer than this comment id.")
     limit = serializers.IntegerField(required=False, min_value=1, max_value=100, default=50)
 
 
@@ -89,7 +88,7 @@ class ChannelPageOutput(serializers.Serializer):
 
 
 class PostOutput(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = DocumentIdField()
     channel_id = serializers.IntegerField()
     seq = serializers.IntegerField()
     author_id = serializers.IntegerField(allow_null=True)
@@ -106,8 +105,8 @@ class PostPageOutput(serializers.Serializer):
 
 
 class CommentOutput(serializers.Serializer):
-    id = serializers.IntegerField()
-    post_id = serializers.IntegerField()
+    id = DocumentIdField()
+    post_id = DocumentIdField()
     author_id = serializers.IntegerField(allow_null=True)
     text = serializers.CharField()
     created_at = serializers.DateTimeField()

@@ -11,10 +11,10 @@ urlpatterns = [
         "channels/<int:channel_id>/unsubscribe/", views.UnsubscribeView.as_view(), name="channel-unsubscribe"
     ),
     path("channels/<int:channel_id>/posts/", views.PostListView.as_view(), name="channel-posts"),
-    path("posts/<int:post_id>/", views.PostDetailView.as_view(), name="post-detail"),
-    path("posts/<int:post_id>/comments/", views.CommentListView.as_view(), name="post-comments"),
+    path("posts/<docid:post_id>/", views.PostDetailView.as_view(), name="post-detail"),
+    path("posts/<docid:post_id>/comments/", views.CommentListView.as_view(), name="post-comments"),
     path(
-        "posts/<int:post_id>/comments/<int:comment_id>/",
+        "posts/<docid:post_id>/comments/<docid:comment_id>/",
         views.CommentDetailView.as_view(),
         name="post-comment",
     ),

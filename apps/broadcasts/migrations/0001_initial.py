@@ -7,6 +7,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from apps.core import documents
+
 
 class Migration(migrations.Migration):
 
@@ -39,8 +41,8 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='Comment',
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('post_id', models.BigIntegerField()),
+                ('id', documents.id_field()),
+                ('post_id', documents.ref_field()),
                 ('channel_id', models.BigIntegerField()),
                 ('author_id', models.BigIntegerField(null=True)),
                 ('text', apps.core.fields.EncryptedTextField()),
@@ -54,7 +56,7 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='Post',
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('id', documents.id_field()),
                 ('channel_id', models.BigIntegerField()),
                 ('seq', models.BigIntegerField()),
                 ('author_id', models.BigIntegerField(null=True)),

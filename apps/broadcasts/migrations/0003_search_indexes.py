@@ -28,4 +28,5 @@ def run(statements):
 class Migration(migrations.Migration):
     dependencies = [("broadcasts", "0002_search_terms")]
 
-    operations = [migrations.RunPython(run(FORWARD), run(BACKWARD))]
+    # Only where the channels' table is (not in a separate document store).
+    operations = [migrations.RunPython(run(FORWARD), run(BACKWARD), hints={"model_name": "channel"})]

@@ -3,6 +3,7 @@
 
 from rest_framework import serializers
 
+from apps.core.api import DocumentIdField
 from apps.profiles.api.serializers import ProfileOutput
 
 # --- Input ----------------------------------------------------------------------------------
@@ -63,7 +64,7 @@ class MessageSendInput(serializers.Serializer):
         required=False, allow_blank=True, trim_whitespace=False, default="", max_length=100_000
     )
     client_msg_id = serializers.UUIDField(required=False, allow_null=True)
-    reply_to = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    reply_to = DocumentIdField(required=False, allow_null=True)
     attachments = serializers.ListField(
         child=serializers.IntegerField(min_value=1), required=False, default=list
     )
@@ -101,12 +102,12 @@ class AttachmentOutput(serializers.Serializer):
 
 
 class MessageOutput(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = DocumentIdField()
     chat_id = serializers.IntegerField()
     seq = serializers.IntegerField()
     sender_id = serializers.IntegerField(allow_null=True)
     text = serializers.CharField()
-    reply_to = serializers.IntegerField(allow_null=True)
+    reply_to = DocumentIdField(allow_null=True)
     attachments = AttachmentOutput(many=True)
     forwarded_from = serializers.JSONField(allow_null=True)
     client_msg_id = serializers.UUIDField(allow_null=True)

@@ -9,7 +9,7 @@ urlpatterns = [
     path("chats/<int:chat_id>/members/<int:user_id>/", views.MemberDetailView.as_view(), name="chat-member"),
     path("chats/<int:chat_id>/messages/", views.MessageListView.as_view(), name="chat-messages"),
     path(
-        "chats/<int:chat_id>/messages/<int:message_id>/",
+        "chats/<int:chat_id>/messages/<docid:message_id>/",
         views.MessageDetailView.as_view(),
         name="chat-message",
     ),

@@ -5,6 +5,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from apps.core import documents
+
 
 class Migration(migrations.Migration):
 
@@ -42,10 +44,10 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='HiddenMessage',
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('id', documents.id_field()),
                 ('user_id', models.BigIntegerField()),
                 ('chat_id', models.BigIntegerField()),
-                ('message_id', models.BigIntegerField()),
+                ('message_id', documents.ref_field()),
             ],
             options={
                 'indexes': [models.Index(fields=['user_id', 'chat_id'], name='chats_hidde_user_id_863bde_idx')],
@@ -55,13 +57,13 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='Message',
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('id', documents.id_field()),
                 ('chat_id', models.BigIntegerField()),
                 ('seq', models.BigIntegerField()),
                 ('sender_id', models.BigIntegerField(null=True)),
                 ('text', apps.core.fields.EncryptedTextField(blank=True, default='')),
                 ('attachments', apps.core.fields.EncryptedJSONField(default=list)),
-                ('reply_to', models.BigIntegerField(blank=True, null=True)),
+                ('reply_to', documents.ref_field(blank=True, null=True)),
                 ('forwarded_from', apps.core.fields.EncryptedJSONField(blank=True, null=True)),
                 ('client_msg_id', models.UUIDField(blank=True, null=True)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
@@ -70,13 +72,13 @@ class Migration(migrations.Migration):
                 ('version', models.PositiveIntegerField(default=1)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('chat_id', 'seq'), name='chats_message_unique_seq'), models.UniqueConstraint(condition=models.Q(('client_msg_id__isnull', False)), fields=('sender_id', 'client_msg_id'), name='chats_message_unique_client_id')],
+                'constraints': [models.UniqueConstraint(fields=('chat_id', 'seq'), name='chats_message_unique_seq'), models.UniqueConstraint(condition=documents.partial(models.Q(('client_msg_id__isnull', False))), fields=('sender_id', 'client_msg_id'), name='chats_message_unique_client_id')],
             },
         ),
         migrations.CreateModel(
             name='Update',
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('id', documents.id_field()),
                 ('user_id', models.BigIntegerField()),
                 ('pts', models.BigIntegerField()),
                 ('kind', models.CharField(max_length=32)),

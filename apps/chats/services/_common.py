@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.db.models import F
 
+from apps.core import documents
 from apps.core.errors import NotFound
 
 from ..errors import ChatError
-from ..models import Chat, ChatMember, UpdateState
+from ..models import Chat, ChatMember
 from ..selectors import members_refill
 
 Role = ChatMember.Role
@@ -31,13 +31,7 @@ def require_member(members: dict[int, ChatMember], user_id: int) -> ChatMember:
 
 def members_changed(chat_id: int) -> None:
     Chat.objects.filter(pk=chat_id).update(members_version=F("members_version") + 1)
-    transaction.on_commit(lambda: members_refill(chat_id=chat_id))
-
-
-def start_logs(user_ids) -> None:
-    UpdateState.objects.bulk_create(
-        [UpdateState(user_id=user_id) for user_id in user_ids], ignore_conflicts=True
-    )
+    documents.on_commit(lambda: members_refill(chat_id=chat_id))
 
 
 def chat_public(chat: Chat) -> dict:

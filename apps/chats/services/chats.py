@@ -7,16 +7,18 @@ from django.db import IntegrityError, transaction
 
 from apps.accounts.selectors import active_user_ids, user_active_exists
 from apps.contacts.selectors import blocked_either_way
+from apps.core import documents
 from apps.core.errors import ApplicationError, NotFound, PermissionDenied
 
+from ..counters import logs_start
 from ..errors import ChatError
 from ..models import Chat, ChatMember
 from ..selectors import members_refill
 from ..updates import updates_append
-from ._common import Role, chat_public, member_rows, members_changed, require_member, start_logs
+from ._common import Role, chat_public, member_rows, members_changed, require_member
 
 
-@transaction.atomic
+@documents.transactional
 def chat_direct_open(*, user, peer_id: int) -> tuple[Chat, bool]:
     """The one direct chat of `user` and `peer_id`: (chat, created)."""
     if peer_id == user.pk:
@@ -35,8 +37,8 @@ def chat_direct_open(*, user, peer_id: int) -> tuple[Chat, bool]:
     except IntegrityError:  # opened concurrently by the peer
         return Chat.objects.get(direct_key=key), False
     ChatMember.objects.bulk_create([ChatMember(chat=chat, user_id=uid) for uid in (user.pk, peer_id)])
-    start_logs([user.pk, peer_id])
-    transaction.on_commit(lambda: members_refill(chat_id=chat.pk))
+    logs_start([user.pk, peer_id])
+    documents.on_commit(lambda: members_refill(chat_id=chat.pk))
     return chat, True
 
 
@@ -61,7 +63,7 @@ def _membership_event(chat: Chat, *, user_ids, kind: str, changed: list[int], ac
     )
 
 
-@transaction.atomic
+@documents.transactional
 def chat_group_create(*, creator, title: str, member_ids) -> Chat:
     title = (title or "").strip()
     if not title:
@@ -73,11 +75,11 @@ def chat_group_create(*, creator, title: str, member_ids) -> Chat:
         + [ChatMember(chat=chat, user_id=uid) for uid in others]
     )
     everyone = [creator.pk, *others]
-    start_logs(everyone)
+    logs_start(everyone)
     _membership_event(
         chat, user_ids=everyone, kind="chat.member.added", changed=everyone, actor_id=creator.pk
     )
-    transaction.on_commit(lambda: members_refill(chat_id=chat.pk))
+    documents.on_commit(lambda: members_refill(chat_id=chat.pk))
     return chat
 
 
@@ -90,7 +92,7 @@ def _locked_group(chat_id: int, actor_id: int) -> tuple[Chat, dict[int, ChatMemb
     return chat, members
 
 
-@transaction.atomic
+@documents.transactional
 def chat_update(*, user, chat_id: int, title: str) -> Chat:
     chat, members = _locked_group(chat_id, user.pk)
     if not members[user.pk].is_admin:
@@ -106,7 +108,7 @@ def chat_update(*, user, chat_id: int, title: str) -> Chat:
     return chat
 
 
-@transaction.atomic
+@documents.transactional
 def chat_members_add(*, actor, chat_id: int, user_ids) -> list[int]:
     chat, members = _locked_group(chat_id, actor.pk)
     if not members[actor.pk].is_admin:
@@ -116,7 +118,7 @@ def chat_members_add(*, actor, chat_id: int, user_ids) -> list[int]:
         return []
     _check_new_members(new, existing=len(members))
     ChatMember.objects.bulk_create([ChatMember(chat=chat, user_id=uid) for uid in new])
-    start_logs(new)
+    logs_start(new)
     members_changed(chat.pk)
     _membership_event(
         chat, user_ids=[*members, *new], kind="chat.member.added", changed=new, actor_id=actor.pk
@@ -124,7 +126,7 @@ def chat_members_add(*, actor, chat_id: int, user_ids) -> list[int]:
     return new
 
 
-@transaction.atomic
+@documents.transactional
 def chat_member_remove(*, actor, chat_id: int, user_id: int) -> None:
     """An admin removes a member, or a member (`user_id == actor`) leaves. An owner who leaves
     hands the group to its longest-standing admin, else its longest-standing member."""
@@ -151,7 +153,7 @@ def chat_member_remove(*, actor, chat_id: int, user_id: int) -> None:
     )
 
 
-@transaction.atomic
+@documents.transactional
 def chat_member_set_role(*, actor, chat_id: int, user_id: int, role: str) -> None:
     chat, members = _locked_group(chat_id, actor.pk)
     if members[actor.pk].role != Role.OWNER:

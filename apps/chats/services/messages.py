@@ -6,11 +6,12 @@ from datetime import timedelta
 from uuid import UUID
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.db.models import F
 from django.utils import timezone
 
 from apps.contacts.selectors import blocked_either_way
+from apps.core import documents
 from apps.core.errors import ApplicationError, NotFound, PermissionDenied
 from apps.core.events import event_emit
 from apps.core.metrics import MESSAGES_SENT
@@ -49,7 +50,7 @@ def _check_can_write(chat: Chat, members: dict[int, ChatMember], sender_id: int)
 
 def _after_commit_merge(message: Message) -> None:
     stored = message_stored(message)
-    transaction.on_commit(lambda: history_cache_merge([stored], chat_id=message.chat_id))
+    documents.on_commit(lambda: history_cache_merge([stored], chat_id=message.chat_id))
 
 
 def message_send(
@@ -85,7 +86,7 @@ def message_send(
         return message_stored(existing), None, False
 
 
-@transaction.atomic
+@documents.transactional
 def _message_send(*, sender, chat_id, text, client_msg_id, reply_to, attachment_ids, origin):
     members = member_rows(chat_id)
     sender_membership = require_member(members, sender.pk)
@@ -132,7 +133,7 @@ def _message_send(*, sender, chat_id, text, client_msg_id, reply_to, attachment_
     )
     _after_commit_merge(message)
     _emit_for_offline_members(message, members)
-    transaction.on_commit(lambda: MESSAGES_SENT.labels(via="websocket" if origin else "rest").inc())
+    documents.on_commit(lambda: MESSAGES_SENT.labels(via="websocket" if origin else "rest").inc())
     return stored, pts[sender.pk], True
 
 
@@ -147,7 +148,7 @@ def _emit_for_offline_members(message: Message, members: dict[int, ChatMember]) 
             name="chats.message.created",
             payload={
                 "chat_id": message.chat_id,
-                "message_id": message.pk,
+                "message_id": documents.dump_id(message.pk),
                 "seq": message.seq,
                 "sender_id": message.sender_id,
                 "offline_member_ids": offline,
@@ -156,13 +157,13 @@ def _emit_for_offline_members(message: Message, members: dict[int, ChatMember]) 
 
 
 def _locked_message(chat_id: int, message_id: int) -> Message:
-    message = Message.objects.select_for_update().filter(pk=message_id, chat_id=chat_id).first()
+    message = documents.locked(Message.objects).filter(pk=message_id, chat_id=chat_id).first()
     if message is None:
         raise NotFound("There is no such message in this chat.", code=ChatError.MESSAGE_NOT_FOUND)
     return message
 
 
-@transaction.atomic
+@documents.transactional
 def message_edit(
     *, user, chat_id: int, message_id: int, text: str, origin: str | None = None
 ) -> tuple[dict, int]:
@@ -189,7 +190,7 @@ def message_edit(
     return stored, pts[user.pk]
 
 
-@transaction.atomic
+@documents.transactional
 def message_delete(
     *, user, chat_id: int, message_id: int, for_everyone: bool, origin: str | None = None
 ) -> int:
@@ -198,11 +199,16 @@ def message_delete(
     members = member_rows(chat_id)
     membership = require_member(members, user.pk)
     message = _locked_message(chat_id, message_id)
-    payload = {"chat_id": chat_id, "message_id": message.pk, "seq": message.seq, "for_everyone": for_everyone}
+    payload = {
+        "chat_id": chat_id,
+        "message_id": documents.dump_id(message.pk),
+        "seq": message.seq,
+        "for_everyone": for_everyone,
+    }
     if not for_everyone:
         HiddenMessage.objects.get_or_create(user_id=user.pk, chat_id=chat_id, message_id=message.pk)
         ChatMember.objects.filter(pk=membership.pk).update(hidden_version=F("hidden_version") + 1)
-        transaction.on_commit(lambda: hidden_refill(user_id=user.pk, chat_id=chat_id))
+        documents.on_commit(lambda: hidden_refill(user_id=user.pk, chat_id=chat_id))
         return updates_append(
             user_ids=[user.pk], kind="message.deleted", payload=payload, exclude_channel=origin
         )[user.pk]
@@ -229,7 +235,7 @@ def message_erase(message: Message) -> None:
     _after_commit_merge(message)
 
 
-@transaction.atomic
+@documents.transactional
 def chat_read(*, user, chat_id: int, seq: int, origin: str | None = None) -> int:
     """Mark the chat read up to `seq` (never backwards, never past the newest message). Every
     member learns the new read position. Returns it."""
@@ -256,11 +262,11 @@ def typing_send(*, user, chat_id: int) -> None:
     send_frames({uid: frame for uid in members if uid != user.pk})
 
 
-@transaction.atomic
+@documents.transactional
 def message_takedown(*, message_id: int) -> bool:
     """A moderator deletes a message for everyone: erased, and every member is told. False if
     it was gone already."""
-    message = Message.objects.select_for_update().filter(pk=message_id).first()
+    message = documents.locked(Message.objects).filter(pk=message_id).first()
     if message is None or message.deleted:
         return False
     message_erase(message)
@@ -270,7 +276,7 @@ def message_takedown(*, message_id: int) -> bool:
         kind="message.deleted",
         payload={
             "chat_id": message.chat_id,
-            "message_id": message.pk,
+            "message_id": documents.dump_id(message.pk),
             "seq": message.seq,
             "for_everyone": True,
         },

@@ -2,6 +2,8 @@
 
 from django.db import migrations, models
 
+from apps.core import documents
+
 
 class Migration(migrations.Migration):
 
@@ -14,7 +16,7 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='OutboxEvent',
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('id', documents.id_field()),
                 ('subject', models.CharField(max_length=200)),
                 ('payload', models.JSONField()),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
@@ -23,7 +25,7 @@ class Migration(migrations.Migration):
                 ('last_error', models.CharField(blank=True, default='', max_length=200)),
             ],
             options={
-                'indexes': [models.Index(condition=models.Q(('published_at__isnull', True)), fields=['created_at'], name='outbox_unpublished')],
+                'indexes': [models.Index(condition=documents.partial(models.Q(('published_at__isnull', True))), fields=['created_at'], name='outbox_unpublished')],
             },
         ),
     ]

@@ -5,19 +5,21 @@ from rest_framework.views import APIView
 
 from apps.core.api import parse
 from apps.moderation import services
-from apps.moderation.models import ReportEntry, Target
+from apps.moderation.models import TARGET_ID_LENGTH, ReportEntry, Target
 
 
 class ReportInput(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Target.choices)
-    target_id = serializers.IntegerField(min_value=1)
+    target_id = serializers.CharField(
+        max_length=TARGET_ID_LENGTH, help_text="The id of the message, post, comment, channel or user."
+    )
     reason = serializers.ChoiceField(choices=ReportEntry.Reason.choices)
     comment = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
 
 
 class ReportOutput(serializers.Serializer):
     kind = serializers.CharField()
-    target_id = serializers.IntegerField()
+    target_id = serializers.CharField()
     status = serializers.CharField()
 
 

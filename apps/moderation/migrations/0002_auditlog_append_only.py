@@ -30,4 +30,5 @@ def backward(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [("moderation", "0001_initial")]
-    operations = [migrations.RunPython(forward, backward)]
+    # Only where the audit log's table is (not in a separate document store).
+    operations = [migrations.RunPython(forward, backward, hints={"model_name": "auditlog"})]

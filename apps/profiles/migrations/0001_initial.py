@@ -2,6 +2,8 @@
 
 from django.db import migrations, models
 
+from apps.core import documents
+
 
 class Migration(migrations.Migration):
 
@@ -14,7 +16,7 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='Profile',
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('id', documents.id_field()),
                 ('user_id', models.BigIntegerField(unique=True)),
                 ('username', models.CharField(max_length=32)),
                 ('display_name', models.CharField(max_length=64)),

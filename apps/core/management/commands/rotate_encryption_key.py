@@ -55,18 +55,23 @@ class Command(BaseCommand):
         connection = connections[alias]
         table = connection.ops.quote_name(model._meta.db_table)
         pk_column = connection.ops.quote_name(model._meta.pk.column)
-        column = connection.ops.quote_name(field.column)
+        column = connection.ops.quote_name(field.column)  # (SQL only)
         label = f"{model._meta.label}.{field.name}"
         counts = {"rotated": 0, "current": 0, "failed": 0}
         last_pk = None
         while True:
-            where = f"WHERE {column} IS NOT NULL" + (f" AND {pk_column} > %s" if last_pk is not None else "")
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"SELECT {pk_column}, {column} FROM {table} {where} ORDER BY {pk_column} LIMIT %s",  # noqa: S608
-                    [*([last_pk] if last_pk is not None else []), batch_size],
+            if connection.vendor == "mongodb":
+                rows = _mongodb_page(connection, model, field, last_pk=last_pk, batch_size=batch_size)
+            else:
+                where = f"WHERE {column} IS NOT NULL" + (
+                    f" AND {pk_column} > %s" if last_pk is not None else ""
                 )
-                rows = cursor.fetchall()
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        f"SELECT {pk_column}, {column} FROM {table} {where} ORDER BY {pk_column} LIMIT %s",  # noqa: S608
+                        [*([last_pk] if last_pk is not None else []), batch_size],
+                    )
+                    rows = cursor.fetchall()
             if not rows:
                 break
             last_pk = rows[-1][0]
@@ -95,6 +100,15 @@ class Command(BaseCommand):
             self.stdout.flush()
         self.stdout.write("")
         return counts
+
+
+def _mongodb_page(connection, model, field, *, last_pk, batch_size: int) -> list[tuple]:
+    """The same page from a MongoDB collection: the stored ciphertexts, as the SQL path reads."""
+    query = {field.column: {"$ne": None}}
+    if last_pk is not None:
+        query["_id"] = {"$gt": last_pk}
+    found = connection.get_collection(model._meta.db_table).find(query, {field.column: 1})
+    return [(doc["_id"], doc[field.column]) for doc in found.sort("_id").limit(batch_size)]
 
 
 def _load(field, plaintext: str):
