@@ -99,7 +99,8 @@ class Comment(DocumentModel):
     deleted = models.BooleanField(default=False)
 
     class Meta:
-        indexes = [models.Index(fields=["post_id", "id"])]
+        # Named, because a generated name hashes the columns, and the id's is `_id` in MongoDB.
+        indexes = [models.Index(fields=["post_id", "id"], name="broadcasts__post_id_77850d_idx")]
 
     def __str__(self):
         return f"comment {self.pk} on post {self.post_id}"

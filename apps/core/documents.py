@@ -174,6 +174,11 @@ def is_transient(error: BaseException) -> bool:
     return False
 
 
+def _attempts() -> int:
+    # SQL stores lock rows: a conflicting change waits instead of failing.
+    return settings.DOCUMENT_TRANSACTION_ATTEMPTS if is_mongodb() else 1
+
+
 def transactional(func):
     """Run `func` in `atomic()`. On MongoDB, where of two transactions that change one document
     the second is aborted (no row locks), the outermost call is run again, a few times, while
@@ -184,7 +189,7 @@ def transactional(func):
         if _in_transaction():  # the outermost call owns the retries
             with atomic():
                 return func(*args, **kwargs)
-        attempts = settings.DOCUMENT_TRANSACTION_ATTEMPTS if is_mongodb() else 1
+        attempts = _attempts()
         for attempt in range(1, attempts + 1):
             try:
                 with atomic():
