@@ -25,7 +25,7 @@ $(VENV)/.dev-installed: requirements/base.txt requirements/dev.txt | $(BIN)/pyth
 
 ## Serve HTTP and WebSocket on $(HOST):$(PORT) (embedded defaults unless DATABASE_URL, ... are set).
 run: $(VENV)/.base-installed .env
-	$(LOCAL) $(BIN)/python manage.py migrate --noinput
+	$(LOCAL) $(BIN)/python manage.py migrate_all --noinput
 	$(LOCAL) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(LOCAL) $(BIN)/daphne -b $(HOST) -p $(PORT) telegram.asgi:application
 
@@ -46,7 +46,7 @@ lint: $(VENV)/.dev-installed
 	$(BIN)/ruff format .
 
 migrate: $(VENV)/.base-installed .env
-	$(LOCAL) $(BIN)/python manage.py migrate
+	$(LOCAL) $(BIN)/python manage.py migrate_all
 
 worker: $(VENV)/.base-installed .env
 	$(LOCAL) $(BIN)/celery -A telegram worker --pool threads --concurrency 8 --loglevel INFO

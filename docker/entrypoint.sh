@@ -7,6 +7,6 @@ case "$role" in
   worker)  exec celery -A telegram worker --pool threads --concurrency "${WORKER_CONCURRENCY:-8}" --loglevel "${LOG_LEVEL:-INFO}" ;;
   beat)    exec celery -A telegram beat --loglevel "${LOG_LEVEL:-INFO}" ;;
   bridge)  exec python manage.py run_nats_bridge ;;
-  migrate) exec python manage.py migrate --noinput ;;
+  migrate) exec python manage.py migrate_all --noinput ;;  # Postgres, then MongoDB
   *)       exec "$@" ;;
 esac

@@ -33,7 +33,7 @@ def test_send_returns_the_message_and_stores_only_ciphertext(client_for, alice, 
     assert message["sender_id"] == alice.id
     assert message["text"] == "meet at noon"
     assert message["deleted"] is False
-    (raw,) = raw_column(Message, "text", message["id"])
+    (raw,) = raw_column(Message, "text", id=message["id"])
     assert "noon" not in raw
     assert raw.startswith("k2$")
 

@@ -106,12 +106,10 @@ def test_updates_need_a_valid_since(client_for, alice, query):
 
 def test_update_payloads_are_encrypted_at_rest(alice, bob, direct, send):
     from apps.chats.models import Update
-    from tests.stores import connection_for
+    from tests.stores import raw_column
 
     send(alice, direct, "top secret plan")
 
-    with connection_for(Update).cursor() as cursor:
-        cursor.execute("SELECT payload FROM chats_update WHERE user_id = %s", [bob.id])
-        rows = [row[0] for row in cursor.fetchall()]
+    rows = raw_column(Update, "payload", user_id=bob.id)
     assert rows
     assert all("secret" not in row for row in rows)

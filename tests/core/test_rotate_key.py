@@ -16,7 +16,7 @@ NEW = "new:" + base64.b64encode(b"n" * 32).decode()
 
 
 def raw(model, column, pk):
-    (value,) = raw_column(model, column, pk)
+    (value,) = raw_column(model, column, id=pk)
     return value
 
 

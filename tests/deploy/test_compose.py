@@ -65,6 +65,10 @@ def test_migrations_run_once_before_the_app_starts(compose):
 def test_mongo_is_a_replica_set_and_secrets_come_from_the_env_file(compose):
     services = compose["services"]
     assert "--replSet" in services["mongo"]["command"]
+    for name in ("migrate", "web1", "web2", "worker", "beat", "bridge"):  # the document store
+        assert "replicaSet=rs0" in services[name]["environment"]["MONGODB_URI"], name
+    entrypoint = (ROOT / "docker/entrypoint.sh").read_text()
+    assert "migrate) exec python manage.py migrate_all" in entrypoint  # both databases
     assert services["postgres"]["environment"]["POSTGRES_PASSWORD"] == "change-me"
     assert services["web1"]["environment"]["DJANGO_SECRET_KEY"].startswith("change-me")
 

@@ -2,7 +2,12 @@
 ids at the API's edges, one change over both stores, and the MongoDB-only code paths that
 plain SQL can run too (the retry loop, the counters without row locks)."""
 
+import re
+from io import StringIO
+
 import pytest
+from django.conf import settings
+from django.core.management import call_command
 from django.db import DatabaseError
 from pymongo.errors import OperationFailure
 
@@ -184,3 +189,13 @@ def test_update_log_counters_without_row_locks_count_the_same(monkeypatch):
     assert counters._bump_documents([ann.id, ben.id]) == {ann.id: 42, ben.id: 1}
     assert UpdateState.objects.filter(user_id__in=[ann.id, ben.id, cid.id]).count() == 3
     assert dict(UpdateState.objects.values_list("user_id", "pts")) == {ann.id: 42, ben.id: 1, cid.id: 0}
+
+
+def test_migrate_all_migrates_every_database_the_settings_name():
+    out = StringIO()
+
+    call_command("migrate_all", "--noinput", stdout=out)
+
+    expected = ["default"] + (["documents"] if settings.DOCUMENT_STORE_ALIAS == "documents" else [])
+    assert re.findall(r"database '(\w+)'", out.getvalue()) == expected
+    assert "No migrations to apply" in out.getvalue()
