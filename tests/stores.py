@@ -15,10 +15,8 @@ def raw_column(model, column: str, **where) -> list:
     """The stored (not decrypted) values of `column` in the rows matching `where` (column:
     value; `id` is the row's id as clients see it)."""
     connection = connection_for(model)
-    if "id" in where and model._meta.pk.name == "id":
-        where["id"] = (
-            documents.parse_id(where["id"]) if getattr(model, "document_store", False) else where["id"]
-        )
+    if "id" in where and getattr(model, "document_store", False):
+        where["id"] = documents.parse_id(where["id"])
     if connection.vendor == "mongodb":
         query = {("_id" if name == "id" else name): value for name, value in where.items()}
         return [doc.get(column) for doc in connection.get_collection(model._meta.db_table).find(query)]
