@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 LOCAL := DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-telegram.settings.local}
 
-.PHONY: run test test-es lint migrate worker beat bridge clean
+.PHONY: run test test-es test-mongo lint migrate worker beat bridge clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,11 +29,27 @@ run: $(VENV)/.base-installed .env
 	$(LOCAL) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(LOCAL) $(BIN)/daphne -b $(HOST) -p $(PORT) telegram.asgi:application
 
-## Lint, then the whole suite (real services when DATABASE_URL, REDIS_URL, NATS_URL are set).
+# The tests of what lives in the document store (apps.core.documents).
+DOCUMENT_TESTS := tests/documents tests/chats tests/broadcasts tests/profiles tests/moderation \
+	tests/core/test_events.py tests/core/test_rotate_key.py tests/notifications/test_push.py
+# A document store in a database of its own, as with MongoDB (two commits per change): another
+# database on DATABASE_URL's server, or a second SQLite file without one.
+SPLIT_STORE_URL ?= $(if $(DATABASE_URL),$(DATABASE_URL)_documents,sqlite:///$(CURDIR)/test-documents.sqlite3)
+
+## Lint, then the whole suite (real services when DATABASE_URL, REDIS_URL, NATS_URL are set),
+## then the document apps' tests again with the document store in a database of its own.
 test: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DJANGO_SETTINGS_MODULE=telegram.settings.test $(BIN)/pytest $(PYTEST_ARGS)
+	DOCUMENTS_DATABASE_URL=$(SPLIT_STORE_URL) DJANGO_SETTINGS_MODULE=telegram.settings.test \
+		$(BIN)/pytest -m "not e2e" $(DOCUMENT_TESTS) $(PYTEST_ARGS)
+
+## The document apps' tests against a real MongoDB replica set: make test-mongo MONGODB_URI=mongodb://...
+test-mongo: $(VENV)/.dev-installed
+	@test -n "$(MONGODB_URI)" || { echo "Set MONGODB_URI to a MongoDB 7 replica set (transactions need one), e.g. mongodb://127.0.0.1:27017/?replicaSet=rs0"; exit 2; }
+	MONGODB_URI='$(MONGODB_URI)' DJANGO_SETTINGS_MODULE=telegram.settings.test \
+		$(BIN)/pytest -m "not e2e" -rs $(DOCUMENT_TESTS) $(PYTEST_ARGS)
 
 ## The Elasticsearch backend's tests against a real server: make test-es ELASTICSEARCH_URL=http://...
 test-es: $(VENV)/.dev-installed
@@ -59,4 +75,4 @@ bridge: $(VENV)/.base-installed .env
 	$(LOCAL) $(BIN)/python manage.py run_nats_bridge
 
 clean:
-	rm -rf $(VENV) staticfiles test-db.sqlite3*
+	rm -rf $(VENV) staticfiles test-db.sqlite3* test-documents.sqlite3*

@@ -2,7 +2,7 @@
 
 With no variables set, everything runs embedded: SQLite, the in-memory channel layer, the
 local-memory cache, Celery in eager mode, an in-process event bus and filesystem storage.
-Setting DATABASE_URL, REDIS_URL, NATS_URL (and later MONGODB_URI, ELASTICSEARCH_URL, ...)
+Setting DATABASE_URL, REDIS_URL, NATS_URL, MONGODB_URI, ELASTICSEARCH_URL, ...
 switches each part to the real service. `.env.example` lists every variable.
 """
 
