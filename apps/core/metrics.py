@@ -36,9 +36,11 @@ class OutboxBacklog:
         return [GaugeMetricFamily(self.NAME, self.HELP)]
 
     def collect(self):
-        from django.db import connection
+        from django.db import connections, router
 
         from .models import OutboxEvent
+
+        connection = connections[router.db_for_read(OutboxEvent)]  # the document store
 
         gauge = GaugeMetricFamily(self.NAME, self.HELP)
         try:

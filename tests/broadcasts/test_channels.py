@@ -1,7 +1,7 @@
 import threading
 
 import pytest
-from django.db import connection
+from django.db import connections
 
 from apps.broadcasts import services
 from apps.broadcasts.models import Channel, Subscription
@@ -82,7 +82,7 @@ def test_subscriber_count_stays_right_under_concurrent_subscribes(owner, channel
         try:
             services.channel_subscribe(user=user, channel_id=channel.id)
         finally:
-            connection.close()
+            connections.close_all()  # the thread's connections, the document store's too
 
     threads = [threading.Thread(target=subscribe, args=(u,)) for u in people for _ in range(2)]
     for thread in threads:

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
+from django.db import connections
 from django.utils import timezone
 
 from apps.chats import services
@@ -301,7 +301,7 @@ def test_concurrent_senders_get_dense_unique_seqs(alice, bob, group):
         except Exception as exc:  # surfaced by the assertion below
             errors.append(exc)
         finally:
-            connection.close()
+            connections.close_all()  # the thread's connections, the document store's too
 
     threads = [threading.Thread(target=sender, args=(user, i)) for i, user in enumerate([alice, bob] * 3)]
     for thread in threads:
