@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from apps.core import documents
+
 
 def find_user(ref: str):
     from apps.accounts.models import User
@@ -106,7 +108,7 @@ def user_data_sections(user) -> list[tuple[str, Callable[[], object]]]:
         (
             "comments",
             lambda: [
-                {"post_id": c.post_id, "text": c.text, "created_at": c.created_at}
+                {"post_id": documents.dump_id(c.post_id), "text": c.text, "created_at": c.created_at}
                 for c in Comment.objects.filter(author_id=uid, deleted=False).order_by("id")
             ],
         ),
