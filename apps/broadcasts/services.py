@@ -54,7 +54,7 @@ def _admin_channel(*, channel_id: int, user_id: int, owner_only: bool = False) -
 # --- Channels -------------------------------------------------------------------------------
 
 
-@documents.transactional
+@transaction.atomic
 def channel_create(
     *, owner, handle: str, title: str, description: str = "", is_public: bool = True
 ) -> Channel:
@@ -82,7 +82,7 @@ def channel_create(
     return channel
 
 
-@documents.transactional
+@transaction.atomic
 def channel_update(*, user, channel_id: int, **changes) -> Channel:
     channel = _admin_channel(channel_id=channel_id, user_id=user.pk)
     if "handle" in changes:
@@ -125,7 +125,7 @@ def channel_delete(*, user, channel_id: int) -> None:
     search.channel_removed(channel_pk)
 
 
-@documents.transactional
+@transaction.atomic
 def channel_subscribe(
     *, user, channel_id: int | None = None, invite: str | None = None
 ) -> tuple[Channel, bool]:
@@ -156,7 +156,7 @@ def channel_subscribe(
     return channel, True
 
 
-@documents.transactional
+@transaction.atomic
 def channel_unsubscribe(*, user, channel_id: int) -> bool:
     channel = Channel.objects.select_for_update().filter(pk=channel_id).first()
     if channel is None:
@@ -174,7 +174,7 @@ def channel_unsubscribe(*, user, channel_id: int) -> bool:
     return bool(removed)
 
 
-@documents.transactional
+@transaction.atomic
 def channel_takedown(*, channel_id: int) -> bool:
     """A moderator takes a channel down: it disappears from search, lists and reads."""
     updated = Channel.objects.filter(pk=channel_id, taken_down_at__isnull=True).update(

@@ -50,7 +50,7 @@ def next_seq(*, chat_id: int, sender_member_id: int) -> int | None:
 
 
 def _bump(connection, user_ids: list[int]) -> dict[int, int]:
-    if connection.vendor not in ("postgresql", "sqlite"):
+    if connection.vendor == "mongodb":
         return _bump_documents(user_ids)
     table = connection.ops.quote_name(UpdateState._meta.db_table)
     with connection.cursor() as cursor:
