@@ -92,12 +92,17 @@ def parse_id(value):
             return ObjectId(str(value))
         except InvalidId:
             raise ValueError("not a document id") from None
+    return parse_int_id(value)
+
+
+def parse_int_id(value) -> int:
+    """A positive 64-bit id (a SQL row's) from a client's string or int; ValueError if not one."""
     text = str(value)
-    if not text.isascii() or not text.isdigit() or len(text) > 19:
-        raise ValueError("not a document id")
+    if isinstance(value, bool) or not text.isascii() or not text.isdigit() or len(text) > 19:
+        raise ValueError("not an id")
     number = int(text)
     if not 0 < number <= _SQL_ID_MAX:
-        raise ValueError("not a document id")
+        raise ValueError("not an id")
     return number
 
 

@@ -19,10 +19,7 @@ def target_id_parse(kind: str, target_id):
     """A target's id as its store keeps it; ValueError if it cannot be one."""
     if kind in DOCUMENT_TARGETS:
         return documents.parse_id(target_id)
-    text = str(target_id)
-    if not text.isascii() or not text.isdigit() or not 0 < int(text) < 2**63:
-        raise ValueError("not an id")
-    return int(text)
+    return documents.parse_int_id(target_id)
 
 
 def audit(*, actor, action: str, target_kind: str, target_id, reason: str = "") -> AuditLog:

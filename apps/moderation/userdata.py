@@ -8,11 +8,16 @@ from apps.core import documents
 
 
 def find_user(ref: str):
+    """The user a command names by username or id; CommandError (exit code 2) if none."""
+    from django.core.management.base import CommandError
+
     from apps.accounts.models import User
 
-    if ref.isdigit():
-        return User.objects.filter(pk=int(ref)).first()
-    return User.objects.filter(username__iexact=ref).first()
+    people = User.objects.filter(pk=int(ref)) if ref.isdigit() else User.objects.filter(username__iexact=ref)
+    found = people.first()
+    if found is None:
+        raise CommandError(f"No user {ref!r}: give a username or a numeric id.", returncode=2)
+    return found
 
 
 def user_data_sections(user) -> list[tuple[str, Callable[[], object]]]:

@@ -20,8 +20,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, user, dry_run, yes, reason, **options):
         person = find_user(user)
-        if person is None:
-            raise CommandError(f"No user {user!r}: give a username or a numeric id.", returncode=2)
         if not person.is_active and person.username == f"deleted{person.pk}":
             self.stdout.write(f"user {person.pk} was erased already: nothing to do")
             return

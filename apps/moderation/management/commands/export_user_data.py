@@ -1,7 +1,7 @@
 import json
 import sys
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.core.serializers.json import DjangoJSONEncoder
 
 from apps.moderation.services import audit
@@ -21,8 +21,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, user, output, **options):
         person = find_user(user)
-        if person is None:
-            raise CommandError(f"No user {user!r}: give a username or a numeric id.", returncode=2)
         data = {}
         for name, produce in user_data_sections(person):
             data[name] = produce()
