@@ -1,6 +1,11 @@
 """The per-user update log (Telegram's `pts`): every durable event for a user is appended to
 their log in the transaction that makes the change, then delivered live after commit. A client
-that was away asks `updates/?since=<pts>` and gets exactly what it missed, oldest first."""
+that was away asks `updates/?since=<pts>` and gets exactly what it missed, oldest first.
+
+A message event is stored as a reference (`chat_id`, `message_id`), never as the message: the
+log is rendered at read time from the message as it is now, so an edit, a delete for everyone
+or a moderator's takedown leaves no old text in the log, and a message the reader deleted for
+themselves reads as deleted."""
 
 from __future__ import annotations
 
@@ -9,39 +14,97 @@ from django.conf import settings
 from apps.core import documents
 from apps.core.realtime import send_frames
 
-from .models import Update, UpdateState
+from .history import message_public, message_stored
+from .models import HiddenMessage, Message, Update, UpdateState
+
+# Events whose payload is a message ({"message": ...} live, a reference in the log).
+MESSAGE_EVENTS = frozenset({"message.new", "message.edited"})
 
 
-def render_payload(payload: dict) -> dict:
-    """A stored payload as clients see it (messages' attachments get download URLs)."""
-    if "message" in payload:
-        from .history import message_public
-
-        return {**payload, "message": message_public(payload["message"])}
+def _stored_payload(kind: str, payload: dict) -> dict:
+    if kind in MESSAGE_EVENTS:
+        message = payload["message"]
+        return {"chat_id": message["chat_id"], "message_id": documents.dump_id(message["id"])}
     return payload
 
 
 def updates_append(
     *, user_ids, kind: str, payload: dict, exclude_channel: str | None = None
 ) -> dict[int, int]:
-    """Append one event to each user's log; {user_id: its pts}. Must run in a transaction."""
+    """Append one event to each user's log; {user_id: its pts}. Must run in a transaction.
+    `payload` is what the live frame carries; the log keeps a reference for message events."""
     from .counters import next_pts
 
     pts = next_pts(user_ids=user_ids)
+    stored = _stored_payload(kind, payload)
     Update.objects.bulk_create(
         [
-            Update(user_id=user_id, pts=user_pts, kind=kind, payload=payload)
+            Update(user_id=user_id, pts=user_pts, kind=kind, payload=stored)
             for user_id, user_pts in pts.items()
         ]
     )
 
     def deliver():
-        public = render_payload(payload)
+        public = (
+            {**payload, "message": message_public(payload["message"])} if "message" in payload else payload
+        )
         frames = {user_id: {"type": kind, "pts": user_pts, **public} for user_id, user_pts in pts.items()}
         send_frames(frames, exclude_channel=exclude_channel)
 
     documents.on_commit(deliver)
     return pts
+
+
+def _erased(chat_id: int, message_id: str) -> dict:
+    """A message the reader may no longer see (deleted, or gone with its account): its place only."""
+    return {
+        "id": message_id,
+        "chat_id": chat_id,
+        "seq": None,
+        "sender_id": None,
+        "text": "",
+        "reply_to": None,
+        "attachments": [],
+        "forwarded_from": None,
+        "client_msg_id": None,
+        "created_at": None,
+        "edited_at": None,
+        "deleted": True,
+    }
+
+
+def _messages_now(*, user_id: int, rows: list[Update]) -> dict[str, dict]:
+    """{message id: the message as `user_id` may see it now} for the message events among
+    `rows`: one query for the messages, one for those the user deleted for themselves."""
+    ids = {row.payload["message_id"] for row in rows if row.kind in MESSAGE_EVENTS}
+    if not ids:
+        return {}
+    keys = [documents.parse_id(message_id) for message_id in ids]
+    messages = {documents.dump_id(m.pk): m for m in Message.objects.filter(pk__in=keys)}
+    hidden = {
+        documents.dump_id(message_id)
+        for message_id in HiddenMessage.objects.filter(user_id=user_id, message_id__in=keys).values_list(
+            "message_id", flat=True
+        )
+    }
+    rendered = {}
+    for message_id, message in messages.items():
+        if message_id in hidden:
+            message.deleted = True  # as this reader sees it: never saved
+        public = message_public(message_stored(message))
+        rendered[message_id] = public
+    return rendered
+
+
+def _render(row: Update, messages: dict[str, dict]) -> dict:
+    if row.kind not in MESSAGE_EVENTS:
+        return {"pts": row.pts, "type": row.kind, **row.payload}
+    chat_id, message_id = row.payload["chat_id"], row.payload["message_id"]
+    return {
+        "pts": row.pts,
+        "type": row.kind,
+        "message": messages.get(message_id) or _erased(chat_id, message_id),
+    }
 
 
 def updates_state(*, user_id: int) -> int:
@@ -60,5 +123,6 @@ def updates_since(*, user_id: int, since: int, limit: int | None = None) -> dict
     rows = list(Update.objects.filter(user_id=user_id, pts__gt=since).order_by("pts")[:limit])
     if not rows or rows[0].pts != since + 1:  # trimmed away: the client must refetch its state
         return {"too_long": True, "pts": newest}
-    updates = [{"pts": row.pts, "type": row.kind, **render_payload(row.payload)} for row in rows]
+    messages = _messages_now(user_id=user_id, rows=rows)
+    updates = [_render(row, messages) for row in rows]
     return {"updates": updates, "pts": rows[-1].pts, "has_more": rows[-1].pts < newest}

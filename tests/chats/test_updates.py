@@ -21,8 +21,11 @@ def test_offline_member_gets_every_missed_event_once_in_order(client_for, alice,
     updates = body["updates"]
     assert [u["type"] for u in updates] == ["message.new", "message.new", "message.edited", "message.deleted"]
     assert [u["pts"] for u in updates] == list(range(since + 1, since + 5))
-    assert updates[0]["message"]["text"] == "one"
+    # Rendered as the messages are now: the edit shows in both entries, the deleted one is empty.
+    assert updates[0]["message"]["text"] == "ONE"
     assert updates[2]["message"]["text"] == "ONE"
+    assert updates[1]["message"]["deleted"] is True
+    assert updates[1]["message"]["text"] == ""
     assert updates[3] == {
         "pts": since + 4,
         "type": "message.deleted",
