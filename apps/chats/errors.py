@@ -6,6 +6,7 @@ class ChatError(StrEnum):
     USER_NOT_FOUND = "user_not_found"
     CANNOT_CHAT_WITH_SELF = "cannot_chat_with_self"
     BLOCKED = "blocked"
+    PRIVACY_RESTRICTED = "privacy_restricted"
     NOT_ADMIN = "not_admin"
     NOT_OWNER = "not_owner"
     NOT_A_GROUP = "not_a_group"

@@ -6,10 +6,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.db.models import Q
 
+from apps.contacts.selectors import profiles_visible_to
 from apps.core import documents
 from apps.core.cache import versioned_get, versioned_set
 from apps.core.errors import NotFound
-from apps.profiles.selectors import profiles_for
 
 from .errors import ChatError
 from .history import HISTORY, history_newest, message_public, message_stored
@@ -150,7 +150,7 @@ def _peers(chats: list[Chat], user_id: int) -> dict[int, dict]:
         .exclude(user_id=user_id)
         .values_list("chat_id", "user_id")
     )
-    profiles = profiles_for(user_ids=pairs.values())
+    profiles = profiles_visible_to(viewer_id=user_id, user_ids=pairs.values())
     peers = {}
     for chat_id, peer_id in pairs.items():
         profile = profiles.get(peer_id)
@@ -218,7 +218,7 @@ def chat_members(*, user_id: int, chat_id: int) -> list[dict]:
         .order_by("joined_at", "id")
         .values("user_id", "role", "joined_at")
     )
-    profiles = profiles_for(user_ids=[row["user_id"] for row in rows])
+    profiles = profiles_visible_to(viewer_id=user_id, user_ids=[row["user_id"] for row in rows])
     return [
         {"user": profiles.get(row["user_id"]), "role": row["role"], "joined_at": row["joined_at"]}
         for row in rows

@@ -13,3 +13,4 @@ class ContactError(StrEnum):
     NOT_A_CONTACT = "not_a_contact"
     CANNOT_BLOCK_SELF = "cannot_block_self"
     LOOKUP_NEEDS_ONE = "lookup_needs_one"
+    PRIVACY_RESTRICTED = "privacy_restricted"

@@ -72,3 +72,21 @@ class ContactListVersion(models.Model):
 
     def __str__(self):
         return f"contacts of {self.user_id}: version {self.version}"
+
+
+class PrivacySettings(models.Model):
+    """Who may reach a user in ways they did not ask for. No row: the defaults."""
+
+    class Audience(models.TextChoices):
+        EVERYBODY = "everybody"
+        CONTACTS = "contacts"
+        NOBODY = "nobody"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    # Who may add this user to a group (someone they blocked, or who blocked them, never may).
+    groups = models.CharField(max_length=16, choices=Audience.choices, default=Audience.EVERYBODY)
+
+    def __str__(self):
+        return f"privacy of {self.user_id}: groups {self.groups}"

@@ -4,9 +4,11 @@ from django.conf import settings
 from django.db.models import Q
 
 from apps.core.cache import versioned_get, versioned_set
-from apps.profiles.selectors import profiles_for
+from apps.profiles.selectors import profile_withheld, profiles_for
 
-from .models import Block, Contact, ContactListVersion, Invitation
+from .models import Block, Contact, ContactListVersion, Invitation, PrivacySettings
+
+Audience = PrivacySettings.Audience
 
 
 def is_blocked(*, blocker_id: int, blocked_id: int) -> bool:
@@ -26,6 +28,76 @@ def blocked_among(*, blocker_id: int, among) -> set[int]:
             "blocked_id", flat=True
         )
     )
+
+
+def blockers_among(*, blocked_id: int, among) -> set[int]:
+    """Those of `among` who blocked `blocked_id` (one query)."""
+    return set(
+        Block.objects.filter(blocked_id=blocked_id, blocker_id__in=list(among)).values_list(
+            "blocker_id", flat=True
+        )
+    )
+
+
+# --- What others may see of a person, and how they may reach them -------------------------
+
+
+def profiles_visible_to(*, viewer_id: int, user_ids) -> dict[int, dict]:
+    """{user_id: profile as `viewer_id` may see it} for those of `user_ids` that have one: of
+    someone who blocked the viewer, only the id (`profile_withheld`). Every list that shows
+    people to a viewer goes through here (one cache round trip and one query more)."""
+    profiles = profiles_for(user_ids=user_ids)
+    for user_id in blockers_among(blocked_id=viewer_id, among=[uid for uid in profiles if uid != viewer_id]):
+        profiles[user_id] = profile_withheld(user_id)
+    return profiles
+
+
+def profile_visible_to(*, viewer_id: int, user_id: int) -> dict | None:
+    """A profile as `viewer_id` may see it on its own: nobody sees the profile of someone who
+    blocked them (None, as for nobody at all)."""
+    if viewer_id != user_id and is_blocked(blocker_id=user_id, blocked_id=viewer_id):
+        return None
+    return profiles_for(user_ids=[user_id]).get(user_id)
+
+
+def privacy_of(*, user_id: int) -> dict:
+    groups = PrivacySettings.objects.filter(user_id=user_id).values_list("groups", flat=True).first()
+    return {"groups": groups or Audience.EVERYBODY}
+
+
+def group_add_refused(*, adder_id: int, user_ids) -> list[int]:
+    """Those of `user_ids` whom `adder_id` may not add to a group: anyone with a block between
+    them either way, and anyone whose privacy settings leave `adder_id` out (three queries)."""
+    ids = [uid for uid in dict.fromkeys(user_ids) if uid != adder_id]
+    if not ids:
+        return []
+    blocked = set()
+    for blocker_id, blocked_id in Block.objects.filter(
+        Q(blocker_id=adder_id, blocked_id__in=ids) | Q(blocked_id=adder_id, blocker_id__in=ids)
+    ).values_list("blocker_id", "blocked_id"):
+        blocked.add(blocked_id if blocker_id == adder_id else blocker_id)
+    rules = dict(
+        PrivacySettings.objects.filter(user_id__in=ids)
+        .exclude(groups=Audience.EVERYBODY)
+        .values_list("user_id", "groups")
+    )
+    contacts_only = [uid for uid, rule in rules.items() if rule == Audience.CONTACTS]
+    knows_adder = (
+        set(
+            Contact.objects.filter(owner_id__in=contacts_only, contact_id=adder_id).values_list(
+                "owner_id", flat=True
+            )
+        )
+        if contacts_only
+        else set()
+    )
+    return [
+        uid
+        for uid in ids
+        if uid in blocked
+        or rules.get(uid) == Audience.NOBODY
+        or (rules.get(uid) == Audience.CONTACTS and uid not in knows_adder)
+    ]
 
 
 def are_contacts(*, user_id: int, other_id: int) -> bool:
@@ -58,7 +130,7 @@ def contact_list(*, user_id: int) -> list[dict]:
     rows = versioned_get(_key(user_id))
     if rows is None:
         rows = contact_list_refill(user_id=user_id)
-    profiles = profiles_for(user_ids=[row["user_id"] for row in rows])
+    profiles = profiles_visible_to(viewer_id=user_id, user_ids=[row["user_id"] for row in rows])
     return [
         {"user": profiles[row["user_id"]], "since": row["since"]}
         for row in rows
@@ -82,7 +154,7 @@ def blocked_list(*, user_id: int) -> list[dict]:
     rows = list(
         Block.objects.filter(blocker_id=user_id).order_by("-id").values_list("blocked_id", "created_at")
     )
-    profiles = profiles_for(user_ids=[blocked_id for blocked_id, _ in rows])
+    profiles = profiles_visible_to(viewer_id=user_id, user_ids=[blocked_id for blocked_id, _ in rows])
     return [
         {"user": profiles[blocked_id], "since": since} for blocked_id, since in rows if blocked_id in profiles
     ]

@@ -10,8 +10,8 @@ from apps.accounts.selectors import user_active_exists
 from apps.core.errors import ApplicationError, NotFound
 
 from .errors import ContactError
-from .models import Block, Contact, ContactListVersion, Invitation
-from .selectors import are_contacts, blocked_either_way, contact_list_refill
+from .models import Block, Contact, ContactListVersion, Invitation, PrivacySettings
+from .selectors import are_contacts, blocked_either_way, contact_list_refill, privacy_of
 
 
 def _pair(a: int, b: int) -> str:
@@ -169,6 +169,12 @@ def user_block(*, user, blocked_id: int) -> bool:
         mine = invitation.from_user_id == user.pk
         _decide(invitation, Invitation.Status.CANCELLED if mine else Invitation.Status.DENIED)
     return created
+
+
+def privacy_update(*, user, groups: str) -> dict:
+    """Set who may add `user` to groups (PrivacySettings.Audience)."""
+    PrivacySettings.objects.update_or_create(user_id=user.pk, defaults={"groups": groups})
+    return privacy_of(user_id=user.pk)
 
 
 @transaction.atomic

@@ -49,11 +49,15 @@ def profile_get(*, user_id: int) -> dict | None:
     return profiles_for(user_ids=[user_id]).get(user_id)
 
 
-def profile_visible_to(*, viewer_id: int, user_id: int) -> dict | None:
-    """A profile as `viewer_id` may see it: nobody sees the profile of someone who blocked them."""
-    if viewer_id != user_id:
-        from apps.contacts.selectors import is_blocked
-
-        if is_blocked(blocker_id=user_id, blocked_id=viewer_id):
-            return None
-    return profile_get(user_id=user_id)
+def profile_withheld(user_id: int) -> dict:
+    """What someone sees of a person who blocked them, where a list must still show that person
+    (a group's members, a direct chat's peer): the id, nothing else."""
+    return {
+        "id": user_id,
+        "username": None,
+        "display_name": "",
+        "bio": "",
+        "avatar_url": None,
+        "sections": [],
+        "discoverable": False,
+    }

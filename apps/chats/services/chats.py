@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from apps.accounts.selectors import active_user_ids, user_active_exists
-from apps.contacts.selectors import blocked_either_way
+from apps.contacts.selectors import blocked_either_way, group_add_refused
 from apps.core import documents
 from apps.core.errors import ApplicationError, NotFound, PermissionDenied
 
@@ -42,7 +42,7 @@ def chat_direct_open(*, user, peer_id: int) -> tuple[Chat, bool]:
     return chat, True
 
 
-def _check_new_members(user_ids: list[int], *, existing: int) -> list[int]:
+def _check_new_members(user_ids: list[int], *, existing: int, adder_id: int) -> list[int]:
     if existing + len(user_ids) > settings.CHAT_GROUP_MAX_MEMBERS:
         raise ApplicationError(
             ChatError.GROUP_FULL,
@@ -52,6 +52,13 @@ def _check_new_members(user_ids: list[int], *, existing: int) -> list[int]:
     found = active_user_ids(user_ids=user_ids)
     if unknown := [uid for uid in user_ids if uid not in found]:
         raise NotFound(f"There is no user {unknown[0]}.", code=ChatError.USER_NOT_FOUND)
+    if refused := group_add_refused(adder_id=adder_id, user_ids=user_ids):
+        # One answer for a block and for a privacy setting: neither is told apart.
+        raise ApplicationError(
+            ChatError.PRIVACY_RESTRICTED,
+            f"Their privacy settings do not let you add {', '.join(map(str, refused))} to groups.",
+            status=403,
+        )
     return user_ids
 
 
@@ -68,7 +75,9 @@ def chat_group_create(*, creator, title: str, member_ids) -> Chat:
     title = (title or "").strip()
     if not title:
         raise ApplicationError.for_field("title", ChatError.TEXT_EMPTY, "A group needs a title.")
-    others = _check_new_members([uid for uid in dict.fromkeys(member_ids) if uid != creator.pk], existing=1)
+    others = _check_new_members(
+        [uid for uid in dict.fromkeys(member_ids) if uid != creator.pk], existing=1, adder_id=creator.pk
+    )
     chat = Chat.objects.create(kind=Chat.Kind.GROUP, title=title[:128], created_by_id=creator.pk)
     ChatMember.objects.bulk_create(
         [ChatMember(chat=chat, user_id=creator.pk, role=Role.OWNER)]
@@ -116,7 +125,7 @@ def chat_members_add(*, actor, chat_id: int, user_ids) -> list[int]:
     new = [uid for uid in dict.fromkeys(user_ids) if uid not in members]
     if not new:
         return []
-    _check_new_members(new, existing=len(members))
+    _check_new_members(new, existing=len(members), adder_id=actor.pk)
     ChatMember.objects.bulk_create([ChatMember(chat=chat, user_id=uid) for uid in new])
     logs_start(new)
     members_changed(chat.pk)

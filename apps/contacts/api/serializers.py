@@ -53,3 +53,10 @@ class LookupInput(serializers.Serializer):
 
 class LookupOutput(serializers.Serializer):
     results = ProfileOutput(many=True, help_text="Empty when nobody who allows it has this e-mail or phone.")
+
+
+class PrivacySerializer(serializers.Serializer):
+    groups = serializers.ChoiceField(
+        choices=["everybody", "contacts", "nobody"],
+        help_text="Who may add you to groups. Someone you blocked, or who blocked you, never may.",
+    )

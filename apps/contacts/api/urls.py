@@ -23,5 +23,6 @@ urlpatterns = [
     ),
     path("contacts/<int:user_id>/", views.ContactDetailView.as_view(), name="contact-detail"),
     path("blocks/", views.BlockListView.as_view(), name="blocks"),
+    path("privacy/", views.PrivacyView.as_view(), name="privacy"),
     path("blocks/<int:user_id>/", views.BlockDetailView.as_view(), name="block-detail"),
 ]

@@ -102,3 +102,14 @@ class LookupView(APIView):
             viewer_id=request.user.id, email=data.get("email"), phone=data.get("phone")
         )
         return Response({"results": [found] if found else []})
+
+
+class PrivacyView(APIView):
+    @extend_schema(responses={200: s.PrivacySerializer}, tags=["contacts"])
+    def get(self, request):
+        return Response(selectors.privacy_of(user_id=request.user.id))
+
+    @extend_schema(request=s.PrivacySerializer, responses={200: s.PrivacySerializer}, tags=["contacts"])
+    def patch(self, request):
+        data = parse(s.PrivacySerializer, request.data)
+        return Response(services.privacy_update(user=request.user, groups=data["groups"]))

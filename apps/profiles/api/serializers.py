@@ -10,8 +10,8 @@ class SectionSerializer(serializers.Serializer):
 
 class ProfileOutput(serializers.Serializer):
     id = serializers.IntegerField(help_text="The user's id.")
-    username = serializers.CharField()
-    display_name = serializers.CharField()
+    username = serializers.CharField(allow_null=True, help_text="Null where the person blocked you.")
+    display_name = serializers.CharField(allow_blank=True)
     bio = serializers.CharField()
     avatar_url = serializers.CharField(allow_null=True)
     sections = SectionSerializer(many=True)
