@@ -14,7 +14,6 @@ local one (the embedded default's local-memory cache, one process):
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Iterable
 
@@ -80,17 +79,33 @@ def redis_script(client, source: str):
 # --- Versioned values ---------------------------------------------------------------------
 
 
+def _context(key: str) -> str:
+    # The associated data names the entry: a sealed value copied under another key is refused.
+    return f"cache.{key}"
+
+
+def _open(key: str, sealed: str):
+    """A sealed cache value, or None when no configured key opens it any more (rotated away,
+    or tampered with): a miss, so the caller reloads from the database."""
+    try:
+        return crypto.open_json(sealed, context=_context(key))
+    except crypto.DecryptionError:
+        return None
+
+
 def versioned_get_many(keys: Iterable[str]) -> dict[str, object]:
-    """{key: value} for the keys present."""
+    """{key: value} for the keys present (and still readable)."""
     keys = list(keys)
     client = redis_client()
     if client is None:
-        found = cache.get_many(keys)
-        return {key: entry[1] for key, entry in found.items()}
-    pipe = client.pipeline(transaction=False)
-    for key in keys:
-        pipe.hget(cache.make_key(key), "d")
-    return {key: json.loads(raw) for key, raw in zip(keys, pipe.execute(), strict=True) if raw is not None}
+        found = {key: entry[1] for key, entry in cache.get_many(keys).items()}
+    else:
+        pipe = client.pipeline(transaction=False)
+        for key in keys:
+            pipe.hget(cache.make_key(key), "d")
+        found = {key: raw.decode() for key, raw in zip(keys, pipe.execute(), strict=True) if raw is not None}
+    opened = {key: _open(key, sealed) for key, sealed in found.items()}
+    return {key: value for key, value in opened.items() if value is not None}
 
 
 def versioned_get(key: str):
@@ -98,18 +113,19 @@ def versioned_get(key: str):
 
 
 def versioned_set(key: str, version: int, value, *, ttl: int) -> bool:
-    """Store `value` unless a value of the same or a newer version is there. True if stored."""
+    """Store `value`, encrypted, unless a value of the same or a newer version is there. True if
+    stored. Values are personal data (profiles, contact lists, memberships): a dump of Redis
+    must not show them."""
+    sealed = crypto.seal_json(value, context=_context(key))
     client = redis_client()
     if client is None:
         with _local_lock:
             current = cache.get(key)
             if current is not None and current[0] >= version:
                 return False
-            cache.set(key, (version, value), timeout=ttl)
+            cache.set(key, (version, sealed), timeout=ttl)
             return True
-    stored = redis_script(client, _VERSIONED_SET)(
-        keys=[cache.make_key(key)], args=[version, json.dumps(value, separators=(",", ":")), ttl]
-    )
+    stored = redis_script(client, _VERSIONED_SET)(keys=[cache.make_key(key)], args=[version, sealed, ttl])
     return bool(stored)
 
 
@@ -139,6 +155,14 @@ def window_merge(
     for seq, version, blob in items:
         args += [seq, version, blob]
     redis_script(client, _WINDOW_MERGE)(keys=[cache.make_key(key)], args=args)
+
+
+def cache_delete(key: str) -> None:
+    client = redis_client()
+    if client is None:
+        cache.delete(key)
+    else:
+        client.delete(cache.make_key(key))
 
 
 def window_read(key: str) -> list[tuple[int, str]] | None:
@@ -185,10 +209,16 @@ class SealedWindow:
 
     def read(self, owner_id: int) -> list[dict] | None:
         """The window oldest first, or None when there is no complete one."""
-        window = window_read(self._key(owner_id))
+        key = self._key(owner_id)
+        window = window_read(key)
         if window is None:
             return None
-        return [crypto.open_json(blob, context=self._context) for _seq, blob in window]
+        try:
+            return [crypto.open_json(blob, context=self._context) for _seq, blob in window]
+        except crypto.DecryptionError:
+            # Sealed under a key that was rotated away: drop it, readers rebuild it.
+            cache_delete(key)
+            return None
 
     def newest_page(
         self, owner_id: int, *, limit: int, load_newest, visible

@@ -6,9 +6,10 @@ from .models import Profile
 @admin.register(Profile)
 class ProfileAdmin(admin.ModelAdmin):
     list_display = ("user_id", "username", "display_name", "discoverable", "updated_at")
-    search_fields = ("username", "display_name", "=user_id")
+    # Display names are encrypted at rest: found by username or id only.
+    search_fields = ("username", "=user_id")
     list_filter = ("discoverable",)
-    readonly_fields = ("user_id", "username", "version", "updated_at", "avatar_path")
+    readonly_fields = ("user_id", "username", "sections", "version", "updated_at", "avatar_path")
     fields = (
         "user_id",
         "username",

@@ -149,3 +149,32 @@ def test_stale_cache_write_never_overwrites_a_newer_profile(user):
     profile_cache_store(old)  # a reader that loaded the row before the change, writing late
 
     assert profiles_for(user_ids=[user.id])[user.id]["display_name"] == "New"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_seals_profiles_stored_in_clear(user):
+    from django.db import connections, router
+    from django.db.migrations.executor import MigrationExecutor
+
+    from apps.profiles.models import Profile
+    from apps.profiles.services import profile_update
+    from tests.stores import raw_column
+
+    profile_update(user=user, bio="plain bio", sections=[{"title": "t", "body": "plain section"}])
+    connection = connections[router.db_for_write(Profile)]
+
+    def migrate(target):
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate([("profiles", target)])
+
+    migrate("0001_initial")  # back to the columns in clear
+    assert raw_column(Profile, "bio", user_id=user.id) == ["plain bio"]
+
+    migrate("0002_encrypt_personal_fields")
+
+    assert "plain" not in str(raw_column(Profile, "bio", user_id=user.id))
+    assert "plain" not in str(raw_column(Profile, "sections", user_id=user.id))
+    profile = Profile.objects.get(user_id=user.id)
+    assert profile.bio == "plain bio"
+    assert profile.sections == [{"title": "t", "body": "plain section"}]

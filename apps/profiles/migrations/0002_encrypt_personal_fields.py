@@ -1,0 +1,57 @@
+"""Display names, bios and profile sections are encrypted at rest: make the columns text, seal
+every stored value in place, then let the fields decrypt them."""
+
+import json
+
+import apps.core.fields
+from django.db import migrations, models
+
+from apps.core import crypto
+
+PLAIN = ("display_name", "bio")
+
+
+def _context(field: str) -> str:
+    return f"profiles.profile.{field}"
+
+
+def seal(apps, schema_editor):
+    Profile = apps.get_model("profiles", "Profile")
+    alias = schema_editor.connection.alias
+    for row in Profile.objects.using(alias).values("pk", "display_name", "bio", "sections").iterator():
+        sections = row["sections"] if isinstance(row["sections"], str) else json.dumps(row["sections"] or [])
+        sealed = {field: crypto.encrypt(row[field] or "", context=_context(field)) for field in PLAIN}
+        sealed["sections"] = crypto.encrypt(
+            json.dumps(json.loads(sections), separators=(",", ":")), context=_context("sections")
+        )
+        Profile.objects.using(alias).filter(pk=row["pk"]).update(**sealed)
+
+
+def unseal(apps, schema_editor):
+    Profile = apps.get_model("profiles", "Profile")
+    alias = schema_editor.connection.alias
+    for row in Profile.objects.using(alias).values("pk", "display_name", "bio", "sections").iterator():
+        Profile.objects.using(alias).filter(pk=row["pk"]).update(
+            **{field: crypto.decrypt(row[field], context=_context(field)) for field in (*PLAIN, "sections")}
+        )
+
+
+class Migration(migrations.Migration):
+    dependencies = [("profiles", "0001_initial")]
+
+    operations = [
+        # 1. Plain text columns (sections: its JSON as text), so the values can be read as stored.
+        migrations.AlterField("profile", "display_name", models.TextField(max_length=64)),
+        migrations.AlterField("profile", "bio", models.TextField(blank=True, default="", max_length=140)),
+        migrations.AlterField("profile", "sections", models.TextField(blank=True, default="[]")),
+        # 2. Seal them.
+        migrations.RunPython(seal, unseal, hints={"model_name": "profile"}),
+        # 3. The fields that decrypt them (no change to the columns).
+        migrations.AlterField("profile", "display_name", apps.core.fields.EncryptedTextField(max_length=64)),
+        migrations.AlterField(
+            "profile", "bio", apps.core.fields.EncryptedTextField(blank=True, default="", max_length=140)
+        ),
+        migrations.AlterField(
+            "profile", "sections", apps.core.fields.EncryptedJSONField(blank=True, default=list)
+        ),
+    ]
