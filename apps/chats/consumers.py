@@ -88,7 +88,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         self.frame_worker = asyncio.create_task(self._work_frames())
         SOCKETS_OPEN.inc()
         await self.channel_layer.group_add(self.group, self.channel_name)
-        await presence_connected(user_id=self.user.id)
+        await presence_connected(user_id=self.user.id, socket=self.channel_name)
 
     async def disconnect(self, code):
         if self.frame_worker is not None:
@@ -98,7 +98,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
                 await self.frame_worker
         if getattr(self, "group", None):
             await self.channel_layer.group_discard(self.group, self.channel_name)
-            await presence_disconnected(user_id=self.user.id)
+            await presence_disconnected(user_id=self.user.id, socket=self.channel_name)
 
     async def send_json(self, frame: dict) -> None:
         await self.send(text_data=json.dumps(frame, cls=DjangoJSONEncoder))

@@ -384,7 +384,10 @@ UPDATES_MAX_GAP = env.int("UPDATES_MAX_GAP", default=10_000)
 # `manage.py purge_expired` keeps update-log entries and published outbox events this long.
 UPDATES_RETENTION_DAYS = env.int("UPDATES_RETENTION_DAYS", default=30)
 OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=7)
-PRESENCE_TTL = env.int("PRESENCE_TTL", default=24 * 3600)
+# Presence: each open socket holds a lease that its web process renews every PRESENCE_HEARTBEAT
+# seconds; a lease not renewed for PRESENCE_TTL seconds (its process died) has ended.
+PRESENCE_HEARTBEAT = env.float("PRESENCE_HEARTBEAT", default=10.0)
+PRESENCE_TTL = env.int("PRESENCE_TTL", default=30)
 # Threads per web process that run the WebSocket consumers' database work (keep it at or below
 # DATABASE_POOL_MAX_SIZE).
 WEBSOCKET_WORKER_THREADS = env.int("WEBSOCKET_WORKER_THREADS", default=4)

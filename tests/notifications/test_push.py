@@ -210,13 +210,15 @@ def test_a_member_with_a_socket_open_gets_the_frame_not_a_push(fcm, direct):
 
     chat, alice, bob = direct
     device(bob, "tok-bob")
-    async_to_sync(presence_connected)(user_id=bob.id)  # what bob's consumer does on connect
+    async_to_sync(presence_connected)(
+        user_id=bob.id, socket="bob-socket"
+    )  # what bob's consumer does on connect
     chats.message_send(sender=alice, chat_id=chat.id, text="you there?")
     events.outbox_wait()
     assert fcm.tokens() == []
     assert not events.OutboxEvent.objects.filter(subject__endswith="chats.message.created").exists()
 
-    async_to_sync(presence_disconnected)(user_id=bob.id)
+    async_to_sync(presence_disconnected)(user_id=bob.id, socket="bob-socket")
     chats.message_send(sender=alice, chat_id=chat.id, text="gone now")
     events.outbox_wait()
     assert fcm.tokens() == ["tok-bob"]
