@@ -17,7 +17,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 
 from apps.accounts.services import CLOSE_BANNED, CLOSE_UNAUTHORIZED
 from apps.accounts.ws_auth import BEARER_SUBPROTOCOL
-from apps.core import documents, ratelimit
+from apps.core import documents, jsonparse, ratelimit
 from apps.core.errors import ApplicationError
 from apps.core.logging import new_request_id, request_id
 from apps.core.metrics import SOCKETS_OPEN
@@ -40,8 +40,15 @@ def _int(frame: dict, name: str, *, required: bool = True, default=None) -> int 
     value = frame.get(name, default)
     if value is None and not required:
         return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise FrameError("invalid_frame", f"`{name}` must be an integer.")
+    if isinstance(value, bool) or not isinstance(value, int) or not -(2**63) <= value < 2**63:
+        raise FrameError("invalid_frame", f"`{name}` must be a (64-bit) integer.")
+    return value
+
+
+def _bounded(frame: dict, name: str, *, low: int, high: int, required: bool = True) -> int | None:
+    value = _int(frame, name, required=required)
+    if value is not None and not low <= value <= high:
+        raise FrameError("invalid_frame", f"`{name}` must be from {low} to {high}.")
     return value
 
 
@@ -114,27 +121,35 @@ class ChatConsumer(AsyncWebsocketConsumer):
     async def _work_frames(self):
         while True:
             text_data, bytes_data = await self.frames.get()
-            try:
-                await self._handle(text_data, bytes_data)
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                logger.exception("frame handling failed", extra={"user_id": self.user.id})
-                await self._error("server_error", "Internal error. It has been logged.", None)
+            await self._handle(text_data, bytes_data)
 
     async def _handle(self, text_data, bytes_data):
         if text_data is None:
             await self._error("binary_not_supported", "Frames are JSON text, not binary.", None)
             return
         try:
-            frame = json.loads(text_data)
-        except ValueError:
-            await self._error("malformed_json", "The frame is not valid JSON.", None)
+            frame = jsonparse.loads(text_data)
+        except jsonparse.JsonRejected as exc:
+            await self._error(str(exc.code), exc.detail, None)
             return
         if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
             await self._error("invalid_frame", 'A frame is a JSON object with a "type".', None)
             return
+        # Every answer to this frame, errors included, carries its ref (the client_msg_id of a send).
         ref = frame.get("ref", frame.get("client_msg_id"))
+        if not isinstance(ref, (str, int)) or isinstance(ref, bool):
+            ref = None
+        try:
+            await self._dispatch(frame, ref)
+        except asyncio.CancelledError:
+            raise
+        except ApplicationError as exc:
+            await self._error(exc.code, exc.detail, ref, fields=exc.fields)
+        except Exception:
+            logger.exception("frame handling failed", extra={"user_id": self.user.id})
+            await self._error("server_error", "Internal error. It has been logged.", ref)
+
+    async def _dispatch(self, frame: dict, ref) -> None:
         for scope in ("ws_frame", *(("message_send",) if frame["type"] == "message.send" else ())):
             verdict = await in_worker_thread(ratelimit.hit)(scope=scope, ident=f"user:{self.user.id}")
             if not verdict.allowed:
@@ -144,11 +159,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
         if handler is None:
             await self._error("unknown_type", f"Unknown frame type {frame['type']!r}.", ref)
             return
-        try:
-            async with deferred_frames():
-                await handler(self, frame)
-        except ApplicationError as exc:
-            await self._error(exc.code, exc.detail, ref, fields=exc.fields)
+        async with deferred_frames():
+            await handler(self, frame)
 
     async def _error(self, code: str, detail: str, ref, fields=None) -> None:
         frame = {"type": "error", "code": str(code), "detail": detail, "ref": ref}
@@ -202,7 +214,9 @@ class ChatConsumer(AsyncWebsocketConsumer):
 
     async def on_sync(self, frame):
         result = await in_worker_thread(updates_since)(
-            user_id=self.user.id, since=_int(frame, "since"), limit=_int(frame, "limit", required=False)
+            user_id=self.user.id,
+            since=_bounded(frame, "since", low=0, high=2**63 - 1),
+            limit=_bounded(frame, "limit", low=1, high=settings.UPDATES_PAGE_SIZE, required=False),
         )
         await self.send_json({"type": "sync", "ref": frame.get("ref"), **result})
 

@@ -15,6 +15,9 @@ class CoreError(StrEnum):
     METHOD_NOT_ALLOWED = "method_not_allowed"
     PERMISSION_DENIED = "permission_denied"
     SERVER_ERROR = "server_error"
+    MALFORMED_JSON = "malformed_json"
+    TOO_LARGE = "too_large"
+    TOO_DEEP = "too_deep"
 
 
 class ApplicationError(Exception):

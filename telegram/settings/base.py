@@ -255,7 +255,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "apps.core.jsonparse.BoundedJSONParser",
         "rest_framework.parsers.MultiPartParser",
         "rest_framework.parsers.FormParser",
     ],
@@ -370,6 +370,9 @@ FILES_ALLOWED_TYPES = set(
     )
 )
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Untrusted JSON (REST bodies, WebSocket frames): larger is a 413 (an error frame), deeper a 400.
+JSON_MAX_BYTES = env.int("JSON_MAX_BYTES", default=1_048_576)
+JSON_MAX_DEPTH = env.int("JSON_MAX_DEPTH", default=32)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # --- Chats ----------------------------------------------------------------------------------

@@ -210,6 +210,13 @@ async def test_edits_and_deletes_reach_the_other_member(people):
         ('{"type": "teleport"}', "unknown_type"),
         ('{"type": "read", "chat_id": "one", "seq": 1}', "invalid_frame"),
         ('{"type": "message.send", "chat_id": 1, "text": "x"}', "invalid_frame"),
+        ('{"type": "sync", "since": 0, "limit": -1}', "invalid_frame"),
+        ('{"type": "sync", "since": 0, "limit": 0}', "invalid_frame"),
+        ('{"type": "sync", "since": -5}', "invalid_frame"),
+        ('{"type": "read", "chat_id": 99999999999999999999999, "seq": 1}', "invalid_frame"),
+        ('{"type": "ping", "x": ' + "[" * 100_000 + "]" * 100_000 + "}", "too_deep"),
+        ('{"type": "ping", "x": ' + "[" * 40 + "]" * 40 + "}", "too_deep"),
+        ('{"type": "ping", "x": "' + "a" * 1_100_000 + '"}', "too_large"),
     ],
 )
 async def test_malformed_frames_get_an_error_frame_and_the_socket_stays_open(people, sent, code):
@@ -221,6 +228,7 @@ async def test_malformed_frames_get_an_error_frame_and_the_socket_stays_open(peo
     error = await frame(socket)
     assert error["type"] == "error"
     assert error["code"] == code
+    assert "ref" in error
     assert error["detail"]
     await socket.send_json_to({"type": "ping"})
     assert (await frame(socket))["type"] == "pong"

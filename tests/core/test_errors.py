@@ -48,3 +48,30 @@ def test_server_error_under_api_is_json_500_and_logged_without_leaking(client, c
     assert response.json() == {"code": "server_error", "detail": "Internal server error. It has been logged."}
     assert "secret-looking" not in response.content.decode()
     assert any(record.name == "apps.core.errors" for record in caplog.records)
+
+
+def test_a_body_too_large_is_refused_before_it_is_parsed(client_for, user, settings):
+    settings.JSON_MAX_BYTES = 1000
+    response = client_for(user).patch(
+        "/api/v1/profiles/me/", data='{"bio": "' + "a" * 2000 + '"}', content_type="application/json"
+    )
+
+    assert response.status_code == 413
+    assert response.json()["code"] == "too_large"
+
+
+@pytest.mark.parametrize("depth", [40, 100_000])
+def test_deeply_nested_json_is_a_400_not_a_500(client_for, user, depth):
+    body = '{"sections": ' + "[" * depth + "]" * depth + "}"
+
+    response = client_for(user).patch("/api/v1/profiles/me/", data=body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "too_deep"
+
+
+def test_malformed_json_is_a_400_with_a_code(client_for, user):
+    response = client_for(user).patch("/api/v1/profiles/me/", data="{oops", content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "malformed_json"
