@@ -10,6 +10,8 @@ after commit overwrites it; if the transaction rolls back, the next miss reads t
 
 from __future__ import annotations
 
+import contextlib
+import logging
 from dataclasses import asdict, dataclass
 
 from django.conf import settings
@@ -18,6 +20,8 @@ from django.db import transaction
 from django.db.models.base import DEFERRED
 
 from .models import User
+
+logger = logging.getLogger(__name__)
 
 _FIELDS = ("id", "username", "is_active", "is_staff", "is_superuser", "banned_at", "token_version")
 
@@ -55,18 +59,34 @@ def _from_user(user: User) -> AuthState:
 
 
 def auth_state_get(user_id: int) -> AuthState | None:
-    cached = cache.get(_key(user_id))
+    """The user's auth state: from the cache, else from the database (also while the cache is
+    unreachable: authentication keeps working through a Redis outage, at one query a request)."""
+    try:
+        cached = cache.get(_key(user_id))
+    except Exception as exc:  # the cache is down: the database answers
+        logger.warning("auth state from the database: cache unavailable", extra={"error": type(exc).__name__})
+        cached, cache_up = None, False
+    else:
+        cache_up = True
     if cached is not None:
         return AuthState(**cached)
     row = User.objects.filter(pk=user_id).values(*_FIELDS).first()
     if row is None:
         return None
-    cache.add(_key(user_id), row, timeout=settings.AUTH_STATE_CACHE_TTL)
+    if cache_up:
+        with contextlib.suppress(Exception):  # went down meanwhile: the next request fills it
+            cache.add(_key(user_id), row, timeout=settings.AUTH_STATE_CACHE_TTL)
     return AuthState(**row)
 
 
 def auth_state_store(user: User) -> None:
-    """Drop the entry now and rewrite it from `user` once the current transaction commits."""
+    """Drop the entry now and rewrite it from `user` once the current transaction commits.
+
+    The drop is not guarded: if the cache cannot be told, the change (a ban, a logout
+    everywhere) fails with the rest of its transaction, rather than leave an entry that
+    would keep trusting old tokens once the cache is back."""
     state = asdict(_from_user(user))
     cache.delete(_key(state["id"]))
-    transaction.on_commit(lambda: cache.set(_key(state["id"]), state, timeout=settings.AUTH_STATE_CACHE_TTL))
+    transaction.on_commit(
+        lambda: cache.set(_key(state["id"]), state, timeout=settings.AUTH_STATE_CACHE_TTL), robust=True
+    )

@@ -147,7 +147,7 @@ def _revoke_all_tokens(user: User) -> None:
 
 
 def _close_sockets(user_id: int, *, code: int) -> None:
-    transaction.on_commit(lambda: send_control(user_id, {"type": "session.close", "code": code}))
+    transaction.on_commit(lambda: send_control(user_id, {"type": "session.close", "code": code}), robust=True)
 
 
 @transaction.atomic

@@ -49,7 +49,7 @@ def channel_indexed(channel: Channel) -> None:
     if settings.CHANNEL_SEARCH_BACKEND == "elasticsearch":
         from .tasks import channel_search_index
 
-        transaction.on_commit(lambda: channel_search_index.delay(channel.pk))
+        transaction.on_commit(lambda: channel_search_index.delay(channel.pk), robust=True)
 
 
 def search_terms_add(*, channel_ids: list[int] | None = None) -> None:
@@ -70,7 +70,7 @@ def channel_removed(channel_id: int) -> None:
     if settings.CHANNEL_SEARCH_BACKEND == "elasticsearch":
         from .tasks import channel_search_index
 
-        transaction.on_commit(lambda: channel_search_index.delay(channel_id))
+        transaction.on_commit(lambda: channel_search_index.delay(channel_id), robust=True)
 
 
 def _fts(public, expression: str, limit: int, exclude: list[Channel], *, candidates: int | None = None):

@@ -18,7 +18,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from apps.accounts.services import CLOSE_BANNED, CLOSE_UNAUTHORIZED
 from apps.accounts.ws_auth import BEARER_SUBPROTOCOL
 from apps.core import documents, jsonparse, ratelimit
-from apps.core.errors import ApplicationError
+from apps.core.errors import OUTAGE_DETAIL, ApplicationError, CoreError, is_outage
 from apps.core.logging import new_request_id, request_id
 from apps.core.metrics import SOCKETS_OPEN
 from apps.core.realtime import deferred_frames, in_worker_thread, user_group
@@ -145,7 +145,11 @@ class ChatConsumer(AsyncWebsocketConsumer):
             raise
         except ApplicationError as exc:
             await self._error(exc.code, exc.detail, ref, fields=exc.fields)
-        except Exception:
+        except Exception as exc:
+            if is_outage(exc):
+                logger.warning("frame refused: outage", extra={"error": type(exc).__name__})
+                await self._error(CoreError.SERVICE_UNAVAILABLE, OUTAGE_DETAIL, ref)
+                return
             logger.exception("frame handling failed", extra={"user_id": self.user.id})
             await self._error("server_error", "Internal error. It has been logged.", ref)
 

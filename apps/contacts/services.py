@@ -23,7 +23,7 @@ def _contact_lists_changed(*user_ids: int) -> None:
     for user_id in user_ids:
         ContactListVersion.objects.get_or_create(user_id=user_id)
     ContactListVersion.objects.filter(user_id__in=user_ids).update(version=F("version") + 1)
-    transaction.on_commit(lambda: [contact_list_refill(user_id=user_id) for user_id in user_ids])
+    transaction.on_commit(lambda: [contact_list_refill(user_id=user_id) for user_id in user_ids], robust=True)
 
 
 def _notify(invitation: Invitation, *, user_ids) -> None:

@@ -14,14 +14,19 @@ local one (the embedded default's local-memory cache, one process):
 
 from __future__ import annotations
 
+import functools
+import logging
 import threading
 from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.cache import cache, caches
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from . import crypto
 
+logger = logging.getLogger(__name__)
 _local_lock = threading.Lock()
 SENTINEL = "!"
 
@@ -52,6 +57,24 @@ redis.call('ZREMRANGEBYRANK', key, first, -(limit + 1))
 redis.call('EXPIRE', key, ttl)
 return 1
 """
+
+
+def _degrade(what: str, default):
+    """Run a cache operation; with the cache unreachable, log and give `default` (a miss, or
+    nothing stored): every cache is an optimisation, so readers go to the database."""
+
+    def decorate(func):
+        @functools.wraps(func)
+        def guarded(*args, **kwargs):
+            try:
+                return func(*args, **kwargs)
+            except (RedisConnectionError, RedisTimeoutError) as exc:
+                logger.warning("cache unavailable", extra={"operation": what, "error": type(exc).__name__})
+                return default() if callable(default) else default
+
+        return guarded
+
+    return decorate
 
 
 def redis_client():
@@ -93,6 +116,7 @@ def _open(key: str, sealed: str):
         return None
 
 
+@_degrade("read", dict)
 def versioned_get_many(keys: Iterable[str]) -> dict[str, object]:
     """{key: value} for the keys present (and still readable)."""
     keys = list(keys)
@@ -112,6 +136,7 @@ def versioned_get(key: str):
     return versioned_get_many([key]).get(key)
 
 
+@_degrade("write", False)
 def versioned_set(key: str, version: int, value, *, ttl: int) -> bool:
     """Store `value`, encrypted, unless a value of the same or a newer version is there. True if
     stored. Values are personal data (profiles, contact lists, memberships): a dump of Redis
@@ -132,6 +157,7 @@ def versioned_set(key: str, version: int, value, *, ttl: int) -> bool:
 # --- Sorted windows -----------------------------------------------------------------------
 
 
+@_degrade("merge", None)
 def window_merge(
     key: str, items: Iterable[tuple[int, int, str]], *, limit: int, ttl: int, complete: bool = False
 ) -> None:
@@ -157,6 +183,7 @@ def window_merge(
     redis_script(client, _WINDOW_MERGE)(keys=[cache.make_key(key)], args=args)
 
 
+@_degrade("delete", None)
 def cache_delete(key: str) -> None:
     client = redis_client()
     if client is None:
@@ -165,6 +192,7 @@ def cache_delete(key: str) -> None:
         client.delete(cache.make_key(key))
 
 
+@_degrade("read", None)
 def window_read(key: str) -> list[tuple[int, str]] | None:
     """The window's (seq, blob) items, oldest first; None if it is missing or not complete."""
     client = redis_client()

@@ -153,8 +153,13 @@ def atomic():
 
 
 def on_commit(func) -> None:
-    """Run `func` once the current change is committed in both stores."""
-    transaction.on_commit(func, using=store_alias())
+    """Run `func` once the current change is committed in both stores.
+
+    Robust: what runs after commit (live frames, cache merges, publishing events) is an
+    optimisation or has its own retry (the outbox sweep, the update log), so a hook that fails
+    (Redis down) is logged and the others still run, and the caller, whose change is committed,
+    is answered with success."""
+    transaction.on_commit(func, using=store_alias(), robust=True)
 
 
 def _in_transaction() -> bool:

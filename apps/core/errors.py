@@ -18,6 +18,7 @@ class CoreError(StrEnum):
     MALFORMED_JSON = "malformed_json"
     TOO_LARGE = "too_large"
     TOO_DEEP = "too_deep"
+    SERVICE_UNAVAILABLE = "service_unavailable"
 
 
 class ApplicationError(Exception):
@@ -62,3 +63,16 @@ class NotFound(ApplicationError):
 class PermissionDenied(ApplicationError):
     def __init__(self, detail: str, code: str = CoreError.PERMISSION_DENIED):
         super().__init__(code, detail, status=403)
+
+
+def is_outage(exc: BaseException) -> bool:
+    """Whether `exc` says a store is unreachable (down, restarting, out of connections): the
+    request may succeed later, so it is a 503 with Retry-After, never a 500."""
+    from django.db import InterfaceError, OperationalError
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+
+    return isinstance(exc, (OperationalError, InterfaceError, RedisConnectionError, RedisTimeoutError))
+
+
+OUTAGE_DETAIL = "A service this needs is unavailable for a moment; retry shortly."

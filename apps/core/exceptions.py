@@ -1,12 +1,17 @@
 """DRF exception handler: every error an API view raises becomes `{"code", "detail"}`."""
 
+import logging
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from .errors import ApplicationError, CoreError
+from .errors import OUTAGE_DETAIL, ApplicationError, CoreError, is_outage
+
+logger = logging.getLogger("apps.core.errors")
 
 
 def _flatten(details, prefix: str = "") -> dict[str, list[dict[str, str]]]:
@@ -42,7 +47,18 @@ def _code_and_detail(exc: exceptions.APIException) -> tuple[str, str]:
     return str(getattr(detail, "code", None) or exc.default_code), str(detail)
 
 
+def outage_body_and_headers() -> tuple[dict, dict]:
+    return (
+        {"code": CoreError.SERVICE_UNAVAILABLE.value, "detail": OUTAGE_DETAIL},
+        {"Retry-After": str(settings.OUTAGE_RETRY_AFTER)},
+    )
+
+
 def api_exception_handler(exc, context):
+    if is_outage(exc):
+        logger.warning("outage", extra={"error": type(exc).__name__})
+        body, headers = outage_body_and_headers()
+        return Response(body, status=503, headers=headers)
     if isinstance(exc, ApplicationError):
         return Response(exc.as_dict(), status=exc.status, headers=exc.headers)
     if isinstance(exc, Http404):

@@ -77,6 +77,8 @@ class BoundedJSONParser(parsers.JSONParser):
         try:
             return loads(body.decode(parser_context.get("encoding", "utf-8") if parser_context else "utf-8"))
         except UnicodeDecodeError:
-            raise exceptions.ParseError("The body is not UTF-8.", code=CoreError.MALFORMED_JSON) from None
+            raise exceptions.ParseError("The body is not UTF-8.") from None
         except JsonRejected as exc:
-            raise exceptions.ParseError(exc.detail, code=exc.code) from None
+            # Malformed JSON keeps DRF's `parse_error`, the code REST clients already know.
+            code = None if exc.code == CoreError.MALFORMED_JSON else exc.code
+            raise exceptions.ParseError(exc.detail, code=code) from None

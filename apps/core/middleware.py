@@ -3,7 +3,8 @@ import logging
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 
-from .errors import CoreError
+from .errors import CoreError, is_outage
+from .exceptions import outage_body_and_headers
 
 logger = logging.getLogger("apps.core.errors")
 
@@ -51,5 +52,9 @@ class ApiJsonErrorsMiddleware:
             return _json_error(404)
         if isinstance(exception, PermissionDenied):
             return _json_error(403)
+        if is_outage(exception):
+            logger.warning("outage", extra={"path": request.path, "error": type(exception).__name__})
+            body, headers = outage_body_and_headers()
+            return JsonResponse(body, status=503, headers=headers)
         logger.exception("unhandled error", extra={"path": request.path, "method": request.method})
         return _json_error(500)

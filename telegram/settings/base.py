@@ -113,8 +113,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.boo
         "pool": {
             "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=2),
             "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=20),
-            "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
-        }
+            # A request waits this long for a connection, then answers 503 (the database is
+            # down or saturated): an outage is a quick answer, not a hung request.
+            "timeout": env.float("DATABASE_POOL_TIMEOUT", default=2.0),
+        },
+        "connect_timeout": env.int("DATABASE_CONNECT_TIMEOUT", default=2),
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 else:
@@ -307,6 +310,8 @@ METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1/32", "
 
 # --- Health ---------------------------------------------------------------------------------
 HEALTH_CHECK_TIMEOUT = env.float("HEALTH_CHECK_TIMEOUT", default=2.0)
+# Seconds a client is told to wait (Retry-After) when a store is unreachable (a 503).
+OUTAGE_RETRY_AFTER = env.int("OUTAGE_RETRY_AFTER", default=5)
 
 # --- Static files, i18n ---------------------------------------------------------------------
 STATIC_URL = "static/"

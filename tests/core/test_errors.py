@@ -13,7 +13,32 @@ class Boom(APIView):
         raise RuntimeError("kaboom with a secret-looking detail")
 
 
-urlpatterns = [*project_urls, path("api/v1/test-boom/", Boom.as_view())]
+class DatabaseDown(APIView):
+    authentication_classes: list = []
+    permission_classes: list = []
+
+    def get(self, request):
+        from django.db import OperationalError
+
+        raise OperationalError("couldn't get a connection after 2.00 sec")
+
+
+class RedisDown(APIView):
+    authentication_classes: list = []
+    permission_classes: list = []
+
+    def get(self, request):
+        from redis.exceptions import ConnectionError as RedisConnectionError
+
+        raise RedisConnectionError("Error 111 connecting to 127.0.0.1:6390. Connection refused.")
+
+
+urlpatterns = [
+    *project_urls,
+    path("api/v1/test-boom/", Boom.as_view()),
+    path("api/v1/test-database-down/", DatabaseDown.as_view()),
+    path("api/v1/test-redis-down/", RedisDown.as_view()),
+]
 
 
 def test_unknown_api_url_is_json_404(client):
@@ -74,4 +99,15 @@ def test_malformed_json_is_a_400_with_a_code(client_for, user):
     response = client_for(user).patch("/api/v1/profiles/me/", data="{oops", content_type="application/json")
 
     assert response.status_code == 400
-    assert response.json()["code"] == "malformed_json"
+    assert response.json()["code"] == "parse_error"
+
+
+@pytest.mark.urls("tests.core.test_errors")
+@pytest.mark.parametrize("path", ["/api/v1/test-database-down/", "/api/v1/test-redis-down/"])
+def test_an_unreachable_store_is_a_503_with_retry_after_not_a_500(client, path, settings):
+    response = client.get(path)
+
+    assert response.status_code == 503
+    assert response.json()["code"] == "service_unavailable"
+    assert response["Retry-After"] == str(settings.OUTAGE_RETRY_AFTER)
+    assert "127.0.0.1" not in response.content.decode()
