@@ -9,4 +9,5 @@ class AccountError(StrEnum):
     ACCOUNT_BANNED = "account_banned"
     ACCOUNT_INACTIVE = "account_inactive"
     TOKEN_REVOKED = "token_revoked"  # noqa: S105 (an error code, not a secret)
+    TOKEN_EXPIRED = "token_expired"  # noqa: S105 (an error code, not a secret)
     TOKEN_NOT_VALID = "token_not_valid"  # noqa: S105

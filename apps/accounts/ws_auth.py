@@ -2,16 +2,22 @@
 Sec-WebSocket-Protocol header, or as `?token=`. The consumer closes with 4401 when
 `scope["user"]` is anonymous; `scope["auth_error"]` says why."""
 
+import time
+from dataclasses import dataclass
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.middleware import BaseMiddleware
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import AccessToken
 
+from .auth_state import auth_state_get
 from .authentication import user_for_validated_token
+from .errors import AccountError
+from .services import TOKEN_VERSION_CLAIM
 
 BEARER_SUBPROTOCOL = "bearer"
 
@@ -24,19 +30,72 @@ def token_from_scope(scope) -> str | None:
     return tokens[0] if tokens else None
 
 
+@dataclass
+class SocketSession:
+    """What a socket's access token allows: whose it is and until when. The consumer checks
+    the expiry on every frame (free) and the account's state every WEBSOCKET_AUTH_RECHECK
+    seconds (one cache read), and takes a fresher token in an `auth.refresh` frame."""
+
+    user_id: int
+    token_version: int
+    expires_at: float
+    checked_at: float
+
+    def expired(self, now: float) -> bool:
+        return now >= self.expires_at
+
+    def due_for_check(self, now: float) -> bool:
+        return now - self.checked_at >= settings.WEBSOCKET_AUTH_RECHECK
+
+
 def _authenticate(raw_token: str | None):
+    """(user, error code, session) for a socket's token."""
     if not raw_token:
-        return AnonymousUser(), "token_missing"
+        return AnonymousUser(), "token_missing", None
     try:
-        return user_for_validated_token(AccessToken(raw_token)), None
+        token = AccessToken(raw_token)
+        user = user_for_validated_token(token)
     except TokenError:
-        return AnonymousUser(), "token_not_valid"
+        return AnonymousUser(), "token_not_valid", None
     except AuthenticationFailed as exc:
-        return AnonymousUser(), exc.get_codes()
+        return AnonymousUser(), exc.get_codes(), None
+    return (
+        user,
+        None,
+        SocketSession(
+            user_id=user.pk,
+            token_version=token.get(TOKEN_VERSION_CLAIM),
+            expires_at=float(token["exp"]),
+            checked_at=time.time(),
+        ),
+    )
+
+
+def socket_reauthenticate(session: SocketSession, raw_token: str | None = None) -> str | None:
+    """Check a socket's session again (the account's state now; and a new token, if given,
+    which must be the same user's): None if it may go on, else the error code (the session
+    takes the new token's expiry)."""
+    if raw_token is not None:
+        user, error, fresh = _authenticate(raw_token)
+        if error:
+            return error
+        if user.pk != session.user_id:
+            return "token_not_valid"
+        session.expires_at, session.token_version = fresh.expires_at, fresh.token_version
+    else:
+        state = auth_state_get(session.user_id)
+        if state is None or not state.is_active:
+            return AccountError.ACCOUNT_INACTIVE
+        if state.is_banned:
+            return AccountError.ACCOUNT_BANNED
+        if state.token_version != session.token_version:
+            return AccountError.TOKEN_REVOKED
+    session.checked_at = time.time()
+    return None
 
 
 class JWTAuthMiddleware(BaseMiddleware):
     async def __call__(self, scope, receive, send):
-        user, error = await database_sync_to_async(_authenticate)(token_from_scope(scope))
-        scope = dict(scope, user=user, auth_error=error)
+        user, error, session = await database_sync_to_async(_authenticate)(token_from_scope(scope))
+        scope = dict(scope, user=user, auth_error=error, auth_session=session)
         return await super().__call__(scope, receive, send)

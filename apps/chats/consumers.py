@@ -9,14 +9,16 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 from uuid import UUID
 
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 
+from apps.accounts.errors import AccountError
 from apps.accounts.services import CLOSE_BANNED, CLOSE_UNAUTHORIZED
-from apps.accounts.ws_auth import BEARER_SUBPROTOCOL
+from apps.accounts.ws_auth import BEARER_SUBPROTOCOL, socket_reauthenticate
 from apps.core import documents, jsonparse, ratelimit
 from apps.core.errors import OUTAGE_DETAIL, ApplicationError, CoreError, is_outage
 from apps.core.logging import new_request_id, request_id
@@ -77,6 +79,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
     socket handled one thing at a time)."""
 
     frame_worker: asyncio.Task | None = None
+    closing = False
 
     async def connect(self):
         self.user = self.scope.get("user")
@@ -88,6 +91,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             code = CLOSE_BANNED if self.scope.get("auth_error") == "account_banned" else CLOSE_UNAUTHORIZED
             await self.close(code=code)
             return
+        self.session = self.scope["auth_session"]
         self.group = user_group(self.user.id)
         # One id per socket for its log lines (inherited by the frame worker's context).
         request_id.set(f"ws-{new_request_id()}")
@@ -119,7 +123,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             await self._error("too_many_frames", "Too many frames are waiting; slow down.", None)
 
     async def _work_frames(self):
-        while True:
+        while not self.closing:
             text_data, bytes_data = await self.frames.get()
             await self._handle(text_data, bytes_data)
 
@@ -153,7 +157,30 @@ class ChatConsumer(AsyncWebsocketConsumer):
             logger.exception("frame handling failed", extra={"user_id": self.user.id})
             await self._error("server_error", "Internal error. It has been logged.", ref)
 
+    async def _session_ends(self, ref=None) -> bool:
+        """Close the socket if its token expired or its account may no longer use it (banned,
+        logged out everywhere): True if it was closed. Expiry costs nothing to check; the
+        account is read again every WEBSOCKET_AUTH_RECHECK seconds."""
+        now = time.time()
+        if self.session.expired(now):
+            error = AccountError.TOKEN_EXPIRED
+        elif self.session.due_for_check(now):
+            error = await in_worker_thread(socket_reauthenticate)(self.session)
+        else:
+            return False
+        if error is None:
+            return False
+        await self._error(str(error), "Your session ended; refresh your token and reconnect.", ref)
+        await self.close(code=CLOSE_BANNED if error == AccountError.ACCOUNT_BANNED else CLOSE_UNAUTHORIZED)
+        self.closing = True
+        return True
+
     async def _dispatch(self, frame: dict, ref) -> None:
+        if frame["type"] == "auth.refresh":
+            await self.on_auth_refresh(frame, ref)
+            return
+        if await self._session_ends(ref):
+            return
         for scope in ("ws_frame", *(("message_send",) if frame["type"] == "message.send" else ())):
             verdict = await in_worker_thread(ratelimit.hit)(scope=scope, ident=f"user:{self.user.id}")
             if not verdict.allowed:
@@ -224,6 +251,24 @@ class ChatConsumer(AsyncWebsocketConsumer):
         )
         await self.send_json({"type": "sync", "ref": frame.get("ref"), **result})
 
+    async def on_auth_refresh(self, frame, ref):
+        """A fresher access token for this socket (the same user's): it lives on without a
+        reconnect. A bad one closes it."""
+        token = frame.get("token")
+        error = await in_worker_thread(socket_reauthenticate)(
+            self.session, token if isinstance(token, str) else ""
+        )
+        if error is not None:
+            await self._error(str(error), "That token cannot continue this session.", ref)
+            await self.close(
+                code=CLOSE_BANNED if error == AccountError.ACCOUNT_BANNED else CLOSE_UNAUTHORIZED
+            )
+            self.closing = True
+            return
+        await self.send_json(
+            {"type": "auth.refreshed", "ref": ref, "expires_at": int(self.session.expires_at)}
+        )
+
     async def on_ping(self, frame):
         await self.send_json({"type": "pong", "ref": frame.get("ref")})
 
@@ -240,8 +285,12 @@ class ChatConsumer(AsyncWebsocketConsumer):
     # --- Channel-layer events -----------------------------------------------------------
 
     async def deliver(self, event):
-        if event.get("exclude") != self.channel_name:
-            await self.send(text_data=event["text"])
+        if self.closing or event.get("exclude") == self.channel_name:
+            return
+        if self.session.expired(time.time()):  # nothing more for a socket whose token ran out
+            await self._session_ends()
+            return
+        await self.send(text_data=event["text"])
 
     async def session_close(self, event):
         """Sent by accounts when a user is banned or logs out everywhere."""

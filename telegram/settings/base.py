@@ -399,6 +399,9 @@ PRESENCE_TTL = env.int("PRESENCE_TTL", default=30)
 # Threads per web process that run the WebSocket consumers' database work (keep it at or below
 # DATABASE_POOL_MAX_SIZE).
 WEBSOCKET_WORKER_THREADS = env.int("WEBSOCKET_WORKER_THREADS", default=4)
+# Seconds between two checks of a socket's account (banned, logged out everywhere) on its
+# frames; a token's expiry is checked on every frame.
+WEBSOCKET_AUTH_RECHECK = env.float("WEBSOCKET_AUTH_RECHECK", default=15.0)
 # Client frames a socket may have waiting; past that it gets `too_many_frames` errors.
 WEBSOCKET_FRAME_QUEUE = env.int("WEBSOCKET_FRAME_QUEUE", default=64)
 
