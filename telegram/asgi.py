@@ -13,13 +13,18 @@ django_asgi_app = get_asgi_application()
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from apps.accounts.ws_auth import JWTAuthMiddleware  # noqa: E402
+from apps.core.proxy import TrustedProxyMiddleware  # noqa: E402
 from telegram.routing import websocket_urlpatterns  # noqa: E402
 
 # No OriginValidator: sockets authenticate with a bearer token, never a cookie, so a foreign
 # page cannot ride on a user's session; and native clients send no Origin header at all.
-application = ProtocolTypeRouter(
-    {
-        "http": django_asgi_app,
-        "websocket": JWTAuthMiddleware(URLRouter(websocket_urlpatterns)),
-    }
+# Forwarding headers count only from TRUSTED_PROXIES (daphne itself is run without
+# --proxy-headers, which would trust them from anyone).
+application = TrustedProxyMiddleware(
+    ProtocolTypeRouter(
+        {
+            "http": django_asgi_app,
+            "websocket": JWTAuthMiddleware(URLRouter(websocket_urlpatterns)),
+        }
+    )
 )

@@ -280,9 +280,9 @@ RATE_LIMITS = {
     "ws_frame": env("RATE_LIMIT_WS_FRAME", default="600/min"),
     "report": env("RATE_LIMIT_REPORT", default="30/hour"),
 }
-# The header a trusted reverse proxy sets to the client's address (e.g. X-Real-IP). Empty: the
-# peer address. Never set it unless every request passes that proxy.
-RATE_LIMIT_IP_HEADER = env("RATE_LIMIT_IP_HEADER", default="")
+# The reverse proxies (addresses or networks) whose X-Forwarded-For and X-Forwarded-Proto are
+# believed (apps.core.proxy). Empty: the peer address is the client, whatever headers say.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 SPECTACULAR_SETTINGS = {
     "TITLE": "Telegram-light API",
     "DESCRIPTION": "REST API of the light Telegram backend. Live chat is on the WebSocket at /ws/ "
