@@ -2,8 +2,9 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.http import HttpResponse
 
-from apps.core import crypto
+from apps.core import crypto, ratelimit
 from apps.profiles.services import profile_create
 
 from . import services
@@ -102,3 +103,30 @@ class UserAdmin(DjangoUserAdmin):
         elif term.startswith("+"):
             results |= queryset.filter(phone_index=crypto.blind_index(term, kind="phone"))
         return results, may_have_duplicates
+
+
+_admin_login = admin.site.login
+
+
+def _throttled_admin_login(request, extra_context=None):
+    """The admin's log-in form, under the same limits as the API's: per address, and per
+    account from any address."""
+    if request.method == "POST":
+        checks = (
+            ("login", ratelimit.identity(request)),
+            ("login_account", f"account:{request.POST.get('username', '').strip().lower()}"),
+        )
+        for scope, ident in checks:
+            verdict = ratelimit.hit(scope=scope, ident=ident)
+            if not verdict.allowed:
+                response = HttpResponse(
+                    f"Too many log-in attempts; retry in {verdict.retry_after} s.\n",
+                    status=429,
+                    content_type="text/plain",
+                )
+                response["Retry-After"] = str(verdict.retry_after)
+                return response
+    return _admin_login(request, extra_context)
+
+
+admin.site.login = _throttled_admin_login

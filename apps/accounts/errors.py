@@ -6,6 +6,7 @@ class AccountError(StrEnum):
     EMAIL_TAKEN = "email_taken"
     PHONE_TAKEN = "phone_taken"
     INVALID_CREDENTIALS = "invalid_credentials"
+    WRONG_PASSWORD = "wrong_password"  # noqa: S105 (an error code, not a secret)
     ACCOUNT_BANNED = "account_banned"
     ACCOUNT_INACTIVE = "account_inactive"
     TOKEN_REVOKED = "token_revoked"  # noqa: S105 (an error code, not a secret)

@@ -11,6 +11,7 @@ from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from apps.core import ratelimit
 from apps.core.errors import ApplicationError, CoreError
 from apps.core.realtime import send_control
 from apps.profiles.services import profile_create, profile_rename
@@ -41,19 +42,29 @@ def _invalid(fields: dict) -> ApplicationError:
     return ApplicationError(CoreError.INVALID, f"{field}: {errors[0]['detail']}", fields=fields)
 
 
-def user_register(
-    *, username: str, password: str, email: str | None = None, phone: str | None = None
-) -> User:
-    fields = _taken_fields(username=username, email=email, phone=phone)
-    candidate = User(username=username, email=email, phone=phone)
+def _password_errors(password: str, candidate: User) -> list[dict[str, str]]:
     try:
         validate_password(password, user=candidate)
     except DjangoValidationError as exc:
-        fields["password"] = [
-            {"code": e.code or "invalid", "detail": " ".join(e.messages)} for e in exc.error_list
-        ]
-    if fields:
-        raise _invalid(fields)
+        return [{"code": e.code or "invalid", "detail": " ".join(e.messages)} for e in exc.error_list]
+    return []
+
+
+def user_register(
+    *, username: str, password: str, email: str | None = None, phone: str | None = None
+) -> User:
+    """A new account. The password is judged first, so a weak one says nothing about who else
+    is registered. A taken username is said (usernames are public); a taken e-mail or phone is
+    not: the account is made without it and the answer is the same as with it, so registration
+    does not tell a stranger whose address is registered (docs/api.md)."""
+    candidate = User(username=username, email=email, phone=phone)
+    if errors := _password_errors(password, candidate):
+        raise _invalid({"password": errors})
+    taken = _taken_fields(username=username, email=email, phone=phone)
+    if "username" in taken:
+        raise _invalid({"username": taken["username"]})
+    email = None if "email" in taken else email
+    phone = None if "phone" in taken else phone
     try:
         with transaction.atomic():
             user = User.objects.create_user(username=username, email=email, password=password, phone=phone)
@@ -61,13 +72,19 @@ def user_register(
             return user
     except IntegrityError:
         # Lost a race with a concurrent registration of the same username, e-mail or phone.
-        raise _invalid(
-            _taken_fields(username=username, email=email, phone=phone)
-            or {"username": [{"code": AccountError.USERNAME_TAKEN, "detail": "This username is taken."}]}
-        ) from None
+        taken = _taken_fields(username=username, email=email, phone=phone)
+        if "username" in taken or not taken:
+            raise _invalid(
+                {"username": [{"code": AccountError.USERNAME_TAKEN, "detail": "This username is taken."}]}
+            ) from None
+        return user_register(
+            username=username,
+            password=password,
+            email=None if "email" in taken else email,
+            phone=None if "phone" in taken else phone,
+        )
 
 
-@transaction.atomic
 def user_rename(*, user: User, username: str) -> User:
     locked = User.objects.select_for_update().get(pk=user.pk)
     if User.objects.filter(username__iexact=username).exclude(pk=locked.pk).exists():
@@ -91,7 +108,21 @@ def tokens_issue(*, user: User) -> dict[str, str]:
     return {"access": str(refresh.access_token), "refresh": str(refresh)}
 
 
+def login_attempt_check(*, username: str) -> None:
+    """Password guessing against one account from many addresses: a limit per account (the
+    per-address limit is the view's throttle). Raises a 429."""
+    verdict = ratelimit.hit(scope="login_account", ident=f"account:{username.strip().lower()}")
+    if not verdict.allowed:
+        raise ApplicationError(
+            CoreError.THROTTLED,
+            f"Too many attempts for this account; retry in {verdict.retry_after} s.",
+            status=429,
+            headers={"Retry-After": str(verdict.retry_after)},
+        )
+
+
 def tokens_login(*, username: str, password: str) -> dict[str, str]:
+    login_attempt_check(username=username)
     user = authenticate(username=username, password=password)
     if user is None:
         raise ApplicationError(AccountError.INVALID_CREDENTIALS, "Wrong username or password.", status=401)
@@ -148,6 +179,33 @@ def _revoke_all_tokens(user: User) -> None:
 
 def _close_sockets(user_id: int, *, code: int) -> None:
     transaction.on_commit(lambda: send_control(user_id, {"type": "session.close", "code": code}), robust=True)
+
+
+@transaction.atomic
+def sessions_end_on_new_password(*, user: User) -> None:
+    """Revoke every token of an account whose password was just changed (called by Django
+    after the save, apps.accounts.validators). An account that never logged in has none."""
+    if not OutstandingToken.objects.filter(user_id=user.pk).exists():
+        return
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    _revoke_all_tokens(locked)
+    _close_sockets(locked.pk, code=CLOSE_UNAUTHORIZED)
+    user.token_version = locked.token_version
+
+
+def password_change(*, user: User, old_password: str, new_password: str) -> dict[str, str]:
+    """Change one's own password: every session ends (on every device), and this one goes on
+    with the fresh token pair returned."""
+    account = User.objects.get(pk=user.pk)
+    if not account.check_password(old_password):
+        raise ApplicationError.for_field(
+            "old_password", AccountError.WRONG_PASSWORD, "The current password is wrong."
+        )
+    if errors := _password_errors(new_password, account):
+        raise _invalid({"new_password": errors})
+    account.set_password(new_password)
+    account.save(update_fields=["password"])  # ends every session (NewPasswordEndsSessions)
+    return tokens_issue(user=User.objects.get(pk=user.pk))
 
 
 @transaction.atomic

@@ -19,6 +19,7 @@ class CoreError(StrEnum):
     TOO_LARGE = "too_large"
     TOO_DEEP = "too_deep"
     SERVICE_UNAVAILABLE = "service_unavailable"
+    THROTTLED = "throttled"  # DRF's code for a 429, kept for every 429
 
 
 class ApplicationError(Exception):

@@ -226,6 +226,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Every new password ends every session of the account (apps.accounts.validators).
+    {"NAME": "apps.accounts.validators.NewPasswordEndsSessions"},
 ]
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 
@@ -273,6 +275,8 @@ REST_FRAMEWORK = {
 RATE_LIMITS = {
     "default": env("RATE_LIMIT_DEFAULT", default="1200/min"),
     "login": env("RATE_LIMIT_LOGIN", default="10/min"),
+    # Per account (whatever the address): password guessing spread over many addresses.
+    "login_account": env("RATE_LIMIT_LOGIN_ACCOUNT", default="30/hour"),
     "register": env("RATE_LIMIT_REGISTER", default="5/hour"),
     "message_send": env("RATE_LIMIT_MESSAGE_SEND", default="120/min"),
     "search": env("RATE_LIMIT_SEARCH", default="60/min"),

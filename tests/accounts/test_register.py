@@ -43,21 +43,31 @@ def test_register_duplicate_username_is_refused_without_regard_to_case(api_clien
     assert field_codes(response, "username") == ["username_taken"]
 
 
-def test_register_duplicate_email_is_refused_through_blind_index(api_client, user):
+def test_a_registered_email_is_not_confirmed_to_a_stranger(api_client, user):
+    """The answer is that of a fresh address; the new account does not get the address."""
     response = register(api_client, username="carol", password=STRONG, email=user.email.upper())
 
-    assert response.status_code == 400
-    assert field_codes(response, "email") == ["email_taken"]
-    assert not User.objects.filter(username="carol").exists()
+    assert response.status_code == 201
+    assert response.json() == {"id": response.json()["id"], "username": "carol"}
+    assert User.objects.get(username="carol").email is None
+    assert User.objects.by_email(user.email).get() == user
 
 
-def test_register_duplicate_phone_is_refused(api_client):
+def test_a_registered_phone_is_not_confirmed_to_a_stranger(api_client):
     assert register(api_client, username="dave", password=STRONG, phone="+442071838750").status_code == 201
 
     response = register(api_client, username="erin", password=STRONG, phone="+44 20 7183 8750")
 
+    assert response.status_code == 201
+    assert User.objects.get(username="erin").phone is None
+    assert User.objects.by_phone("+442071838750").get().username == "dave"
+
+
+def test_a_weak_password_is_judged_before_anything_about_others(api_client, user):
+    response = register(api_client, username=user.username, password="short1", email=user.email)
+
     assert response.status_code == 400
-    assert field_codes(response, "phone") == ["phone_taken"]
+    assert set(response.json()["fields"]) == {"password"}
 
 
 @pytest.mark.parametrize(

@@ -9,4 +9,5 @@ urlpatterns = [
     path("logout/", views.LogoutView.as_view(), name="auth-logout"),
     path("logout-all/", views.LogoutAllView.as_view(), name="auth-logout-all"),
     path("me/", views.MeView.as_view(), name="auth-me"),
+    path("password/", views.PasswordChangeView.as_view(), name="auth-password"),
 ]

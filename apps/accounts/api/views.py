@@ -6,7 +6,14 @@ from rest_framework.views import APIView
 
 from apps.accounts import services
 
-from .serializers import LoginInput, RefreshInput, RegisterInput, RegisterOutput, TokenPairOutput
+from .serializers import (
+    LoginInput,
+    PasswordChangeInput,
+    RefreshInput,
+    RegisterInput,
+    RegisterOutput,
+    TokenPairOutput,
+)
 
 
 class RegisterView(APIView):
@@ -79,3 +86,17 @@ class MeView(APIView):
     @extend_schema(responses={200: RegisterOutput}, tags=["auth"])
     def get(self, request):
         return Response(RegisterOutput(request.user).data)
+
+
+class PasswordChangeView(APIView):
+    """Change your password. Every session ends, on every device; this one continues with the
+    token pair in the answer."""
+
+    permission_classes = [IsAuthenticated]
+    throttle_scope = "login"
+
+    @extend_schema(request=PasswordChangeInput, responses={200: TokenPairOutput}, tags=["auth"])
+    def post(self, request):
+        data = PasswordChangeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response(services.password_change(user=request.user, **data.validated_data))
