@@ -35,6 +35,9 @@ def updates_append(
     `payload` is what the live frame carries; the log keeps a reference for message events."""
     from .counters import next_pts
 
+    if not documents.in_transaction():
+        # Outside the writer's transaction the rows would outlive a rollback of the change.
+        raise RuntimeError("updates_append must run inside documents.transactional")
     pts = next_pts(user_ids=user_ids)
     stored = _stored_payload(kind, payload)
     Update.objects.bulk_create(

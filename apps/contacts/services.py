@@ -7,6 +7,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from apps.accounts.selectors import user_active_exists
+from apps.core import documents
 from apps.core.errors import ApplicationError, NotFound
 
 from .errors import ContactError
@@ -27,6 +28,8 @@ def _contact_lists_changed(*user_ids: int) -> None:
 
 
 def _notify(invitation: Invitation, *, user_ids) -> None:
+    """Log the invitation's change for both people: callers run in `documents.transactional`,
+    so the log rows (in the document store) commit or roll back with the invitation."""
     from apps.chats.updates import updates_append
 
     updates_append(
@@ -47,7 +50,7 @@ def invitation_public(invitation: Invitation) -> dict:
     }
 
 
-@transaction.atomic
+@documents.transactional
 def invitation_send(*, from_user, to_user_id: int) -> tuple[Invitation, bool]:
     """(invitation, created). Inviting someone who already invited you accepts theirs."""
     if to_user_id == from_user.pk:
@@ -115,7 +118,7 @@ def _accept(invitation: Invitation) -> Invitation:
     return invitation
 
 
-@transaction.atomic
+@documents.transactional
 def invitation_accept(*, user, invitation_id: int) -> Invitation:
     invitation = _locked_invitation(invitation_id=invitation_id, user_id=user.pk)
     if invitation.to_user_id != user.pk:
@@ -127,7 +130,7 @@ def invitation_accept(*, user, invitation_id: int) -> Invitation:
     return _accept(invitation)
 
 
-@transaction.atomic
+@documents.transactional
 def invitation_deny(*, user, invitation_id: int) -> Invitation:
     invitation = _locked_invitation(invitation_id=invitation_id, user_id=user.pk)
     if invitation.to_user_id != user.pk:
@@ -135,7 +138,7 @@ def invitation_deny(*, user, invitation_id: int) -> Invitation:
     return _decide(invitation, Invitation.Status.DENIED)
 
 
-@transaction.atomic
+@documents.transactional
 def invitation_cancel(*, user, invitation_id: int) -> Invitation:
     invitation = _locked_invitation(invitation_id=invitation_id, user_id=user.pk)
     if invitation.from_user_id != user.pk:
@@ -153,7 +156,7 @@ def contact_remove(*, user, contact_id: int) -> None:
     _contact_lists_changed(user.pk, contact_id)
 
 
-@transaction.atomic
+@documents.transactional
 def user_block(*, user, blocked_id: int) -> bool:
     """Block `blocked_id`: they can no longer invite you, write to you or see your profile and
     presence. Pending invitations between you end. True if newly blocked."""

@@ -162,13 +162,18 @@ def on_commit(func) -> None:
     transaction.on_commit(func, using=store_alias(), robust=True)
 
 
-def _in_transaction() -> bool:
-    if transaction.get_connection().in_atomic_block:
-        return True
+def in_transaction() -> bool:
+    """Whether a change made now is part of a transaction in the document store (with a
+    separate store, `default`'s transaction alone is not enough)."""
     if is_separate():
         connection = transaction.get_connection(store_alias())
         return bool(getattr(connection, "in_atomic_block_mongo", False) or connection.in_atomic_block)
-    return False
+    return transaction.get_connection().in_atomic_block
+
+
+def _in_transaction() -> bool:
+    """Whether either store is in a transaction (a caller further up owns the retries)."""
+    return transaction.get_connection().in_atomic_block or in_transaction()
 
 
 def is_transient(error: BaseException) -> bool:

@@ -250,3 +250,30 @@ def test_lookup_is_rate_limited(client_for, ben, settings):
     ]
 
     assert statuses == [200, 200, 200, 429, 429]
+
+
+def test_a_contact_action_that_fails_leaves_no_update_log_rows(monkeypatch, ann, ben):
+    """The log rows live in the document store (a database of its own in the split-store pass):
+    they must roll back with the invitation."""
+    from apps.chats.models import Update
+
+    invitation, _ = services.invitation_send(from_user=ann, to_user_id=ben.id)
+    logged = Update.objects.count()
+
+    def fail(*user_ids):
+        raise RuntimeError("failed after the log rows were written")
+
+    monkeypatch.setattr(services, "_contact_lists_changed", fail)
+    with pytest.raises(RuntimeError):
+        services.invitation_accept(user=ben, invitation_id=invitation.id)
+
+    assert Update.objects.count() == logged
+    assert Invitation.objects.get(pk=invitation.pk).status == "pending"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_update_log_refuses_writes_outside_a_transaction(ann):
+    from apps.chats.updates import updates_append
+
+    with pytest.raises(RuntimeError, match="documents.transactional"):
+        updates_append(user_ids=[ann.id], kind="contact.invitation", payload={})
