@@ -275,5 +275,5 @@ def test_a_contact_action_that_fails_leaves_no_update_log_rows(monkeypatch, ann,
 def test_the_update_log_refuses_writes_outside_a_transaction(ann):
     from apps.chats.updates import updates_append
 
-    with pytest.raises(RuntimeError, match="documents.transactional"):
+    with pytest.raises(RuntimeError, match="transactional"):
         updates_append(user_ids=[ann.id], kind="contact.invitation", payload={})

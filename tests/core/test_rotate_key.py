@@ -57,3 +57,46 @@ def test_values_under_an_unlisted_key_fail_with_advice(settings, capsys):
 
     assert exited.value.code == 1
     assert "put the key they were written with back" in capsys.readouterr().err
+
+
+def test_a_row_edited_during_the_rotation_keeps_the_edit(settings, capsys, monkeypatch):
+    from apps.core.management.commands import rotate_encryption_key as command
+
+    settings.FIELD_ENCRYPTION_KEYS = [OLD]
+    alice, bob = UserFactory(), UserFactory()
+    chat, _ = chats.chat_direct_open(user=alice, peer_id=bob.id)
+    stored, _, _ = chats.message_send(sender=alice, chat_id=chat.id, text="first words")
+    settings.FIELD_ENCRYPTION_KEYS = [NEW, OLD]
+    real_swap = command._swap
+
+    def edit_then_swap(connection, alias, table, pk_column, column, model, field, stale):
+        # The application writes between the command's read and its write.
+        if model is Message and field.name == "text":
+            chats.message_edit(user=alice, chat_id=chat.id, message_id=stored["id"], text="edited meanwhile")
+        return real_swap(connection, alias, table, pk_column, column, model, field, stale)
+
+    monkeypatch.setattr(command, "_swap", edit_then_swap)
+    call_command("rotate_encryption_key")
+
+    assert Message.objects.get(pk=stored["id"]).text == "edited meanwhile"
+    assert "changed meanwhile (left as written) 1" in capsys.readouterr().out
+
+
+def test_cached_reads_survive_dropping_the_old_key(settings, client_for):
+    settings.FIELD_ENCRYPTION_KEYS = [OLD]
+    alice, bob = UserFactory(), UserFactory()
+    chat, _ = chats.chat_direct_open(user=alice, peer_id=bob.id)
+    chats.message_send(sender=alice, chat_id=chat.id, text="cached under the old key")
+    reader = client_for(bob)
+    assert reader.get(f"/api/v1/chats/{chat.id}/messages/").status_code == 200  # caches filled
+    assert reader.get(f"/api/v1/profiles/{alice.id}/").status_code == 200
+
+    settings.FIELD_ENCRYPTION_KEYS = [NEW, OLD]
+    call_command("rotate_encryption_key")
+    settings.FIELD_ENCRYPTION_KEYS = [NEW]  # as docs/operations.md says, once rotated
+
+    history = reader.get(f"/api/v1/chats/{chat.id}/messages/")
+    profile = reader.get(f"/api/v1/profiles/{alice.id}/")
+    assert history.status_code == 200
+    assert [m["text"] for m in history.json()["results"]] == ["cached under the old key"]
+    assert profile.status_code == 200

@@ -1,13 +1,11 @@
 """Re-encrypt every encrypted column with the newest key of FIELD_ENCRYPTION_KEYS."""
 
-import json
-
 from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import connections, router, transaction
 
 from apps.core import crypto
-from apps.core.fields import EncryptedJSONField, EncryptedTextField
+from apps.core.fields import EncryptedTextField
 
 
 def encrypted_columns():
@@ -21,7 +19,8 @@ def encrypted_columns():
 class Command(BaseCommand):
     help = (
         "Re-encrypt every encrypted field with the newest key (the first of FIELD_ENCRYPTION_KEYS), "
-        "in batches. Safe to stop and run again: rows already on the newest key are skipped. "
+        "in batches, under live traffic: a row is rewritten only if it still holds what was read. "
+        "Safe to stop and run again: rows already on the newest key are skipped. "
         "Exit code 1 if a value could not be decrypted with any listed key."
     )
 
@@ -34,7 +33,7 @@ class Command(BaseCommand):
     def handle(self, *args, batch_size, dry_run, **options):
         newest = crypto.keyring().current_key_id
         self.stdout.write(f"newest key: {newest}")
-        totals = {"rotated": 0, "current": 0, "failed": 0}
+        totals = {"rotated": 0, "current": 0, "failed": 0, "changed": 0}
         for model, field in encrypted_columns():
             counts = self._rotate(model, field, batch_size=batch_size, dry_run=dry_run)
             for key, value in counts.items():
@@ -42,6 +41,7 @@ class Command(BaseCommand):
         verb = "would re-encrypt" if dry_run else "re-encrypted"
         self.stdout.write(
             f"{verb} {totals['rotated']}, already current {totals['current']}, failed {totals['failed']}"
+            f", changed meanwhile (left as written) {totals['changed']}"
         )
         if totals["failed"]:
             self.stderr.write(
@@ -57,7 +57,7 @@ class Command(BaseCommand):
         pk_column = connection.ops.quote_name(model._meta.pk.column)
         column = connection.ops.quote_name(field.column)  # (SQL only)
         label = f"{model._meta.label}.{field.name}"
-        counts = {"rotated": 0, "current": 0, "failed": 0}
+        counts = {"rotated": 0, "current": 0, "failed": 0, "changed": 0}
         last_pk = None
         while True:
             if connection.vendor == "mongodb":
@@ -81,18 +81,16 @@ class Command(BaseCommand):
                     counts["current"] += 1
                     continue
                 try:
-                    stale.append((pk, crypto.decrypt(token, context=field.crypto_context)))
+                    plaintext = crypto.decrypt(token, context=field.crypto_context)
                 except crypto.DecryptionError:
                     counts["failed"] += 1
+                    continue
+                stale.append((pk, token, crypto.encrypt(plaintext, context=field.crypto_context)))
             if stale and not dry_run:
-                with transaction.atomic(using=alias):
-                    # from_db gives the plaintext; saving encrypts it again with the newest key.
-                    instances = []
-                    for pk, plaintext in stale:
-                        instance = model(pk=pk)
-                        setattr(instance, field.attname, _load(field, plaintext))
-                        instances.append(instance)
-                    model.objects.using(alias).bulk_update(instances, [field.name])
+                counts["changed"] += len(stale) - _swap(
+                    connection, alias, table, pk_column, column, model, field, stale
+                )
+            counts["rotated"] += len(stale)
             counts["rotated"] += len(stale)
             self.stdout.write(
                 f"\r{label}: {counts['rotated']} to the newest key, {counts['current']} current", ending=""
@@ -111,6 +109,27 @@ def _mongodb_page(connection, model, field, *, last_pk, batch_size: int) -> list
     return [(doc["_id"], doc[field.column]) for doc in found.sort("_id").limit(batch_size)]
 
 
-def _load(field, plaintext: str):
-    """The Python value of a decrypted column (JSON fields hold JSON text)."""
-    return json.loads(plaintext) if isinstance(field, EncryptedJSONField) else plaintext
+def _swap(connection, alias, table, pk_column, column, model, field, stale) -> int:
+    """Write each row's new ciphertext only if the row still holds the one that was read: a
+    value the application changed meanwhile (already under the newest key) is never overwritten
+    with the old plaintext. How many rows were written."""
+    if connection.vendor == "mongodb":
+        from pymongo import UpdateOne
+
+        result = connection.get_collection(model._meta.db_table).bulk_write(
+            [
+                UpdateOne({"_id": pk, field.column: old}, {"$set": {field.column: new}})
+                for pk, old, new in stale
+            ],
+            ordered=False,
+        )
+        return result.modified_count
+    written = 0
+    with transaction.atomic(using=alias), connection.cursor() as cursor:
+        for pk, old, new in stale:
+            cursor.execute(
+                f"UPDATE {table} SET {column} = %s WHERE {pk_column} = %s AND {column} = %s",  # noqa: S608
+                [new, pk, old],
+            )
+            written += cursor.rowcount
+    return written
