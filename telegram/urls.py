@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path, re_path
-from django.views.static import serve
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from apps.core.metrics_view import metrics
@@ -26,10 +25,3 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("metrics", metrics, name="prometheus-django-metrics"),
 ]
-
-if settings.SERVE_MEDIA:
-    urlpatterns.append(
-        re_path(
-            rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}
-        )
-    )

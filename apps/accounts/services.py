@@ -239,6 +239,7 @@ def user_erase(*, user: User) -> dict[str, int]:
     from a deleted account. Returns what was removed, by kind."""
     from apps.broadcasts.services import subscriptions_erase
     from apps.contacts.services import contacts_erase
+    from apps.files.services import files_erase
     from apps.notifications.services import notifications_erase
     from apps.profiles.services import profile_erase
 
@@ -258,4 +259,5 @@ def user_erase(*, user: User) -> dict[str, int]:
         "contacts, invitations and blocks": contacts_erase(user_id=locked.pk),
         "devices and notification settings": notifications_erase(user_id=locked.pk),
         "channel subscriptions": subscriptions_erase(user=locked),
+        "files": files_erase(owner_id=locked.pk),
     }

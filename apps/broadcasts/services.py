@@ -14,6 +14,7 @@ from apps.core import documents
 from apps.core.errors import ApplicationError, NotFound, PermissionDenied
 from apps.core.events import event_emit
 from apps.files.selectors import attachment_snapshot, file_for_attaching, files_for_attaching
+from apps.files.services import files_attach, files_release
 
 from . import search
 from .errors import BroadcastError
@@ -100,6 +101,9 @@ def channel_update(*, user, channel_id: int, **changes) -> Channel:
             if avatar
             else ""
         )
+        if avatar != channel.avatar_file_id:
+            files_release(file_ids=[channel.avatar_file_id] if channel.avatar_file_id else [])
+            files_attach(file_ids=[avatar] if avatar else [])
     if changes.pop("renew_invite", False):
         changes["invite_token"] = new_invite_token()
     for field, value in changes.items():
@@ -212,6 +216,7 @@ def post_create(*, user, channel_id: int, text: str = "", attachment_ids=()) -> 
     snapshots = [
         attachment_snapshot(f) for f in files_for_attaching(file_ids=attachment_ids, user_id=user.pk)
     ]
+    files_attach(file_ids=[snapshot["file_id"] for snapshot in snapshots])
     post = Post.objects.create(
         channel_id=channel.pk,
         seq=_next_post_seq(channel.pk),
@@ -251,6 +256,7 @@ def post_edit(*, user, post_id: int, text: str) -> Post:
 
 
 def post_erase(post: Post) -> None:
+    files_release(file_ids=[snapshot["file_id"] for snapshot in post.attachments])
     post.deleted = True
     post.text = ""
     post.attachments = []

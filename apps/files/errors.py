@@ -10,3 +10,5 @@ class FileError(StrEnum):
     FILE_NOT_YOURS = "file_not_yours"
     NOT_AN_IMAGE = "not_an_image"
     STORAGE_UNAVAILABLE = "storage_unavailable"
+    QUOTA_EXCEEDED = "quota_exceeded"
+    LINK_EXPIRED = "link_expired"

@@ -21,6 +21,12 @@ class File(models.Model):
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # How many things carry the file (messages, posts, avatars). When the last of them lets go
+    # (deleted for everyone, taken down, replaced), the file is deleted with it.
+    refs = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["owner", "created_at"])]
 
     def __str__(self):
         return f"{self.kind} {self.pk} ({self.content_type}, {self.size} bytes)"

@@ -1,16 +1,38 @@
 from __future__ import annotations
 
-from django.core.files.storage import default_storage
+from django.conf import settings
+from django.core import signing
+from django.core.files.storage import FileSystemStorage, default_storage
+from django.db.models import Sum
+from django.urls import reverse
 
 from apps.core.errors import ApplicationError, NotFound
 
 from .errors import FileError
 from .models import File
 
+_URL_SALT = "files.download"
+
 
 def storage_url(storage_name: str) -> str:
-    """Where a client downloads the object: a media URL, or a presigned URL on S3."""
-    return default_storage.url(storage_name)
+    """Where a client downloads the object, for FILES_URL_TTL seconds: a presigned URL on S3, a
+    signed link to `files/download/` on the filesystem. Nothing is served without one."""
+    if not isinstance(default_storage, FileSystemStorage):
+        return default_storage.url(storage_name)
+    token = signing.dumps(storage_name, salt=_URL_SALT, compress=True)
+    return reverse("file-download", kwargs={"token": token})
+
+
+def storage_name_from_url_token(token: str) -> str | None:
+    """The object a download link names, if the link is genuine and not expired."""
+    try:
+        return signing.loads(token, salt=_URL_SALT, max_age=settings.FILES_URL_TTL)
+    except signing.BadSignature:  # expired links too (SignatureExpired)
+        return None
+
+
+def storage_used(*, user_id: int) -> int:
+    return File.objects.filter(owner_id=user_id).aggregate(total=Sum("size"))["total"] or 0
 
 
 def files_for_attaching(*, file_ids, user_id: int, images_only: bool = False) -> list[File]:

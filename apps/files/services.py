@@ -7,7 +7,9 @@ import uuid
 
 from django.conf import settings
 from django.core.files.storage import default_storage
+from django.core.files.uploadhandler import FileUploadHandler
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from apps.core.breaker import storage_breaker
@@ -15,6 +17,7 @@ from apps.core.errors import ApplicationError
 
 from .errors import FileError
 from .models import File
+from .selectors import storage_used
 from .sniff import sniff
 
 logger = logging.getLogger(__name__)
@@ -29,6 +32,14 @@ def file_upload(*, owner, upload) -> File:
         raise ApplicationError(
             FileError.FILE_TOO_LARGE,
             f"Files may be at most {settings.FILES_MAX_UPLOAD_BYTES} bytes; this one has {upload.size}.",
+            status=413,
+        )
+    used = storage_used(user_id=owner.pk)
+    if used + upload.size > settings.FILES_USER_QUOTA_BYTES:
+        raise ApplicationError(
+            FileError.QUOTA_EXCEEDED,
+            f"Your files may take at most {settings.FILES_USER_QUOTA_BYTES} bytes; {used} are used. "
+            "Delete messages with files to make room.",
             status=413,
         )
     kind = sniff(upload)
@@ -60,3 +71,71 @@ def file_upload(*, owner, upload) -> File:
     except Exception:
         default_storage.delete(stored_name)  # no orphan object without its row
         raise
+
+
+def upload_size_check(*, declared: str | None) -> None:
+    """Refuse an upload by its Content-Length, before a byte of it is read."""
+    limit = settings.FILES_MAX_UPLOAD_BYTES + settings.FILES_MULTIPART_OVERHEAD
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise _too_large()
+
+
+def _too_large() -> ApplicationError:
+    return ApplicationError(
+        FileError.FILE_TOO_LARGE, f"Files may be at most {settings.FILES_MAX_UPLOAD_BYTES} bytes.", status=413
+    )
+
+
+class SizeLimitedUploadHandler(FileUploadHandler):
+    """First of FILE_UPLOAD_HANDLERS: stops reading a file as soon as it passes the limit (for
+    bodies that declared no length, or lied about it)."""
+
+    def new_file(self, *args, **kwargs):
+        super().new_file(*args, **kwargs)
+        self.received = 0
+
+    def receive_data_chunk(self, raw_data, start):
+        self.received += len(raw_data)
+        if self.received > settings.FILES_MAX_UPLOAD_BYTES:
+            raise _too_large()
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None
+
+
+def files_attach(*, file_ids) -> None:
+    """Something now carries these files (a message, a post, an avatar). In its transaction."""
+    if file_ids:
+        File.objects.filter(pk__in=list(file_ids)).update(refs=F("refs") + 1)
+
+
+def files_release(*, file_ids) -> None:
+    """Something that carried these files is gone (deleted for everyone, taken down, replaced):
+    a file nothing carries any more is deleted, its bytes after the commit. In its transaction."""
+    if not file_ids:
+        return
+    File.objects.filter(pk__in=list(file_ids), refs__gt=0).update(refs=F("refs") - 1)
+    _delete(File.objects.filter(pk__in=list(file_ids), refs=0))
+
+
+def files_erase(*, owner_id: int) -> int:
+    """Every file a person uploaded, rows and bytes (their account is being erased)."""
+    return _delete(File.objects.filter(owner_id=owner_id))
+
+
+def _delete(queryset) -> int:
+    names = list(queryset.values_list("storage_name", flat=True))
+    if not names:
+        return 0
+    queryset.delete()
+
+    def remove_bytes():
+        for name in names:
+            try:
+                default_storage.delete(name)
+            except Exception as exc:  # the object store is down: purge_expired finds none left to sweep
+                logger.warning("file bytes not deleted", extra={"error": type(exc).__name__})
+
+    transaction.on_commit(remove_bytes, robust=True)
+    return len(names)

@@ -50,7 +50,8 @@ def _image_size(upload) -> tuple[int, int]:
                     FileError.IMAGE_INVALID,
                     f"Images may have at most {settings.FILES_MAX_IMAGE_PIXELS} pixels.",
                 )
-            image.load()
+        # The structure is checked (verify: chunks and checksums), the pixels are never decoded:
+        # a small file can declare a picture that takes hundreds of MiB to decode.
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
         raise ApplicationError(FileError.IMAGE_INVALID, "The image is damaged or not an image.") from exc
     finally:

@@ -15,22 +15,32 @@ def _key(user_id: int) -> str:
     return f"profile:{user_id}"
 
 
-def profile_public(profile: Profile) -> dict:
+def _kept(profile: Profile) -> dict:
+    """A profile as the cache keeps it: the avatar's storage path, not a download link (links
+    expire; they are made when a profile is read)."""
     return {
         "id": profile.user_id,
         "username": profile.username,
         "display_name": profile.display_name,
         "bio": profile.bio,
-        "avatar_url": storage_url(profile.avatar_path) if profile.avatar_path else None,
+        "avatar_path": profile.avatar_path,
         "sections": profile.sections,
         "discoverable": profile.discoverable,
     }
 
 
+def _shown(kept: dict) -> dict:
+    shown = {key: value for key, value in kept.items() if key != "avatar_path"}
+    shown["avatar_url"] = storage_url(kept["avatar_path"]) if kept.get("avatar_path") else None
+    return shown
+
+
+def profile_public(profile: Profile) -> dict:
+    return _shown(_kept(profile))
+
+
 def profile_cache_store(profile: Profile) -> None:
-    versioned_set(
-        _key(profile.user_id), profile.version, profile_public(profile), ttl=settings.PROFILE_CACHE_TTL
-    )
+    versioned_set(_key(profile.user_id), profile.version, _kept(profile), ttl=settings.PROFILE_CACHE_TTL)
 
 
 def profiles_for(*, user_ids) -> dict[int, dict]:
@@ -40,9 +50,9 @@ def profiles_for(*, user_ids) -> dict[int, dict]:
     missing = [user_id for user_id in ids if user_id not in found]
     if missing:
         for profile in Profile.objects.filter(user_id__in=missing):
-            found[profile.user_id] = profile_public(profile)
+            found[profile.user_id] = _kept(profile)
             profile_cache_store(profile)
-    return found
+    return {user_id: _shown(kept) for user_id, kept in found.items()}
 
 
 def profile_get(*, user_id: int) -> dict | None:

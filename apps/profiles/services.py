@@ -7,6 +7,7 @@ from django.db.models import F
 from apps.core import documents
 from apps.core.errors import ApplicationError
 from apps.files.selectors import file_for_attaching
+from apps.files.services import files_attach, files_release
 
 from .errors import ProfileError
 from .models import Profile
@@ -57,6 +58,9 @@ def profile_update(*, user, **changes) -> Profile:
             if avatar
             else ""
         )
+        if avatar != profile.avatar_file_id:
+            files_release(file_ids=[profile.avatar_file_id] if profile.avatar_file_id else [])
+            files_attach(file_ids=[avatar] if avatar else [])
     for field, value in changes.items():
         setattr(profile, field, value)
     profile.version = F("version") + 1

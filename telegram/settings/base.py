@@ -342,7 +342,7 @@ if AWS_STORAGE_BUCKET_NAME:
             "secret_key": env("AWS_SECRET_ACCESS_KEY", default=None),
             "default_acl": None,
             "querystring_auth": True,
-            "querystring_expire": env.int("AWS_QUERYSTRING_EXPIRE", default=3600),
+            "querystring_expire": env.int("FILES_URL_TTL", default=3600),
             "file_overwrite": False,
             "addressing_style": env("AWS_S3_ADDRESSING_STYLE", default=None),
             # Fail in seconds, not minutes, when the object store is down. (A client_config
@@ -355,9 +355,19 @@ if AWS_STORAGE_BUCKET_NAME:
             ),
         },
     }
-# Serve MEDIA_ROOT from Django itself: for `make run` only (production: a web server or S3).
-SERVE_MEDIA = env.bool("SERVE_MEDIA", default=False) and not AWS_STORAGE_BUCKET_NAME
 FILES_MAX_UPLOAD_BYTES = env.int("FILES_MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)
+# What a multipart body may carry besides the file (boundaries, headers) before it is refused
+# by its Content-Length alone.
+FILES_MULTIPART_OVERHEAD = 64 * 1024
+# Bytes of files one person may keep.
+FILES_USER_QUOTA_BYTES = env.int("FILES_USER_QUOTA_BYTES", default=2 * 1024**3)
+# Seconds a download link lives (signed on the filesystem, presigned on S3).
+FILES_URL_TTL = env.int("FILES_URL_TTL", default=3600)
+FILE_UPLOAD_HANDLERS = [
+    "apps.files.services.SizeLimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 FILES_MAX_IMAGE_PIXELS = env.int("FILES_MAX_IMAGE_PIXELS", default=40_000_000)
 FILES_ALLOWED_TYPES = set(
     env.list(

@@ -17,6 +17,7 @@ from apps.core.events import event_emit
 from apps.core.metrics import MESSAGES_SENT
 from apps.core.realtime import send_frames
 from apps.files.selectors import attachment_snapshot, files_for_attaching
+from apps.files.services import files_attach, files_release
 
 from ..counters import next_seq
 from ..errors import ChatError
@@ -117,6 +118,7 @@ def _message_send(*, sender, chat_id, text, client_msg_id, reply_to, attachment_
     snapshots = [
         attachment_snapshot(f) for f in files_for_attaching(file_ids=attachment_ids, user_id=sender.pk)
     ]
+    files_attach(file_ids=[snapshot["file_id"] for snapshot in snapshots])
     seq = next_seq(chat_id=chat_id, sender_member_id=sender_membership.pk)
     message = Message.objects.create(
         chat_id=chat_id,
@@ -226,7 +228,9 @@ def message_delete(
 
 
 def message_erase(message: Message) -> None:
-    """Erase a message's content, keeping its place in the chat (for moderators too)."""
+    """Erase a message's content, keeping its place in the chat (for moderators too); files no
+    other message or post carries are deleted."""
+    files_release(file_ids=[snapshot["file_id"] for snapshot in message.attachments])
     message.deleted = True
     message.text = ""
     message.attachments = []

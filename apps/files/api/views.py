@@ -1,12 +1,18 @@
+from django.core.files.storage import default_storage
+from django.http import FileResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.errors import ApplicationError, NotFound
 from apps.files import services
+from apps.files.errors import FileError
 from apps.files.models import File
-from apps.files.selectors import file_of_owner, file_public
+from apps.files.selectors import file_of_owner, file_public, storage_name_from_url_token
 
 
 class FileOutput(serializers.Serializer):
@@ -35,6 +41,7 @@ class FileUploadView(APIView):
         tags=["files"],
     )
     def post(self, request):
+        services.upload_size_check(declared=request.META.get("CONTENT_LENGTH"))  # before reading it
         file = services.file_upload(owner=request.user, upload=request.FILES.get("file"))
         return Response(FileOutput(file_public(file)).data, status=status.HTTP_201_CREATED)
 
@@ -44,3 +51,28 @@ class FileDetailView(APIView):
     def get(self, request, file_id: int):
         file = file_of_owner(file_id=file_id, user_id=request.user.pk)
         return Response(FileOutput(file_public(file)).data)
+
+
+class FileDownloadView(APIView):
+    """The bytes behind a signed download link (filesystem storage; S3 links go to S3). The
+    link is the permission: it names one object and expires after FILES_URL_TTL seconds."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={200: OpenApiTypes.BINARY}, tags=["files"])
+    def get(self, request, token: str):
+        name = storage_name_from_url_token(token)
+        if name is None:
+            raise ApplicationError(FileError.LINK_EXPIRED, "This link expired or is not valid.", status=403)
+        try:
+            handle = default_storage.open(name, "rb")
+        except FileNotFoundError:
+            raise NotFound("This file was deleted.", code=FileError.FILE_NOT_FOUND) from None
+        file = File.objects.filter(storage_name=name).values("content_type").first()
+        response = FileResponse(
+            handle, content_type=(file or {}).get("content_type", "application/octet-stream")
+        )
+        response["Cache-Control"] = "private, max-age=300"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
