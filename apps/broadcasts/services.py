@@ -149,11 +149,8 @@ def channel_subscribe(
     if Subscription.objects.filter(channel=channel, user_id=user.pk).exists():
         return channel, False
     if not channel.is_public and invite != channel.invite_token:
-        raise ApplicationError(
-            BroadcastError.INVITE_REQUIRED,
-            "This channel is private: join it with its invite link.",
-            status=403,
-        )
+        # As for no channel at all: without its invite, a private channel's existence is not told.
+        raise channel_not_found()
     Subscription.objects.create(channel=channel, user_id=user.pk)
     Channel.objects.filter(pk=channel.pk).update(subscriber_count=F("subscriber_count") + 1)
     channel.refresh_from_db(fields=["subscriber_count"])

@@ -18,9 +18,17 @@ from .models import Mute, NotificationSettings
 def device_register(
     *, user, registration_id: str, type: str, name: str = "", device_id: str = ""
 ) -> tuple[FCMDevice, bool]:
-    """Register (or refresh) a device token: (device, created). A token registered before by
-    another account moves to this one (the phone changed hands, or logged in anew)."""
+    """Register (or refresh) a device token: (device, created). A token still active for
+    another account is refused: it would silently take that person's notifications. A device
+    that switches accounts unregisters first (as a log-out does); a token FCM reported dead
+    may be registered anew."""
     device = FCMDevice.objects.select_for_update().filter(registration_id=registration_id).first()
+    if device is not None and device.user_id != user.pk and device.active:
+        raise ApplicationError(
+            NotificationError.TOKEN_IN_USE,
+            "This push token is registered to another account; unregister it there first.",
+            status=409,
+        )
     created = device is None
     if created:
         device = FCMDevice(registration_id=registration_id)

@@ -31,7 +31,18 @@ def test_a_device_registers_once_and_a_repeat_refreshes_it(client_for, user):
     assert "registration_id" not in first.json()  # the token is not echoed back
 
 
-def test_a_token_registered_by_another_account_moves_to_the_new_one(client_for, user):
+def test_a_token_still_active_for_another_account_is_refused(client_for, user):
+    previous_owner = UserFactory()
+    client_for(previous_owner).post(DEVICES, {"registration_id": TOKEN, "type": "ios"}, format="json")
+
+    response = client_for(user).post(DEVICES, {"registration_id": TOKEN, "type": "ios"}, format="json")
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "token_in_use"
+    assert FCMDevice.objects.get().user_id == previous_owner.id  # their notifications stay theirs
+
+
+def test_a_dead_token_registered_by_another_account_moves_to_the_new_one(client_for, user):
     previous_owner = UserFactory()
     client_for(previous_owner).post(DEVICES, {"registration_id": TOKEN, "type": "ios"}, format="json")
     FCMDevice.objects.update(active=False)
