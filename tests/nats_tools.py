@@ -55,6 +55,25 @@ def consumer_info(url: str, stream: str, durable: str):
     return asyncio.run(_with_js(url, work))
 
 
+def stream_messages(url: str, stream: str) -> list:
+    """Every message the stream holds, oldest first (subject, data, headers)."""
+    from nats.js.errors import NotFoundError
+
+    async def work(js):
+        try:
+            info = await js.stream_info(stream)
+        except NotFoundError:
+            return []
+        found = []
+        for seq in range(info.state.first_seq, info.state.last_seq + 1):
+            with contextlib.suppress(NotFoundError):
+                message = await js.get_msg(stream, seq)
+                found.append((message.subject, message.data, message.headers or {}))
+        return found
+
+    return asyncio.run(_with_js(url, work))
+
+
 def _port_free() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

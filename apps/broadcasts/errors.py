@@ -7,7 +7,6 @@ class BroadcastError(StrEnum):
     HANDLE_TAKEN = "handle_taken"
     NOT_ADMIN = "not_channel_admin"
     NOT_OWNER = "not_channel_owner"
-    INVITE_REQUIRED = "invite_required"
     POST_NOT_FOUND = "post_not_found"
     POST_DELETED = "post_deleted"
     NOT_SUBSCRIBED = "not_subscribed"

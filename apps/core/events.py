@@ -192,18 +192,33 @@ async def stream_ensure(js) -> None:
     from nats.js.api import StreamConfig
     from nats.js.errors import NotFoundError
 
-    try:
-        await js.stream_info(settings.NATS_STREAM)
-    except NotFoundError:
-        await js.add_stream(
-            StreamConfig(
-                name=settings.NATS_STREAM,
-                subjects=[f"{settings.EVENTS_SUBJECT_PREFIX}.>"],
-                duplicate_window=settings.NATS_DUPLICATE_WINDOW,
-                max_age=settings.NATS_STREAM_MAX_AGE,
+    streams = {
+        settings.NATS_STREAM: f"{settings.EVENTS_SUBJECT_PREFIX}.>",
+        # Events the bridge gave up on (apps.notifications.bridge), kept for an operator.
+        dead_letter_stream(): f"{dead_letter_prefix()}.>",
+    }
+    for name, subjects in streams.items():
+        try:
+            await js.stream_info(name)
+        except NotFoundError:
+            await js.add_stream(
+                StreamConfig(
+                    name=name,
+                    subjects=[subjects],
+                    duplicate_window=settings.NATS_DUPLICATE_WINDOW,
+                    max_age=settings.NATS_STREAM_MAX_AGE,
+                )
             )
-        )
     _streams_ready.add(key)
+
+
+def dead_letter_stream() -> str:
+    return f"{settings.NATS_STREAM}_DEAD"
+
+
+def dead_letter_prefix() -> str:
+    """Outside `<EVENTS_SUBJECT_PREFIX>.>`, so the bridge never consumes its own dead letters."""
+    return f"{settings.EVENTS_SUBJECT_PREFIX}-dead"
 
 
 def outbox_sweep() -> int:

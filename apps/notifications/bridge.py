@@ -6,8 +6,10 @@ the Celery tasks that do the work.
   with a delay and comes back, at most NATS_BRIDGE_MAX_DELIVER times in all.
 - Idempotent on the event id: an event handed on once is remembered (in the shared cache, as
   long as the stream keeps events); a redelivery of it is acked and not handed on again.
-- Bad events (not JSON, no id, a payload its handler cannot use) and events of a type nobody
-  handles are logged, counted and acked: never retried for ever.
+- Bad events (not JSON, no id, a payload its handler cannot use), events of a type nobody
+  handles and events whose handlers failed NATS_BRIDGE_MAX_DELIVER times are parked in the
+  dead-letter stream (`<NATS_STREAM>_DEAD`, subjects `<prefix>-dead.<subject>`, with the reason
+  in headers), logged and counted, then acked: never retried for ever, never lost.
 - NATS going away is waited out: the client reconnects by itself, and the loop re-creates its
   subscription when it has to. SIGTERM or SIGINT stop it between two events.
 - Each event continues the trace of the request that caused it (`traceparent` in its headers).
@@ -25,7 +27,7 @@ from django.core.cache import cache
 from django.db import close_old_connections
 from opentelemetry import propagate, trace
 
-from apps.core.events import BadEvent, event_handlers, stream_ensure
+from apps.core.events import BadEvent, dead_letter_prefix, event_handlers, stream_ensure
 from apps.core.metrics import (
     BRIDGE_CONSUMED,
     BRIDGE_DUPLICATES,
@@ -227,7 +229,10 @@ class Bridge:
                         "error": type(exc).__name__,
                     },
                 )
-                await message.nak(delay=min(2.0**metadata.num_delivered, 60.0))
+                if last:
+                    await self._drop(message, "gave_up", type(exc).__name__, event_id=envelope["id"])
+                else:
+                    await message.nak(delay=min(2.0**metadata.num_delivered, 60.0))
                 return
         try:
             await asyncio.to_thread(cache.set, done_key, 1, int(settings.NATS_STREAM_MAX_AGE))
@@ -243,10 +248,22 @@ class Bridge:
             self.failed.pop(next(iter(self.failed)))
 
     async def _drop(self, message, reason: str, detail: str, event_id: int | None = None) -> None:
+        """Park the event in the dead-letter stream, then ack it. If parking fails (NATS went
+        away), it is not acked: it comes back and is parked then."""
         BRIDGE_FAILED.labels(reason=reason).inc()
         logger.error(
-            "event dropped",
+            "event parked as a dead letter",
             extra={"subject": message.subject, "event_id": event_id, "reason": reason, "detail": detail},
+        )
+        suffix = message.subject.removeprefix(f"{settings.EVENTS_SUBJECT_PREFIX}.")
+        headers = {
+            "Tg-Dead-Reason": reason,
+            "Tg-Dead-Detail": detail[:200],
+            "Tg-Original-Subject": message.subject,
+            "Tg-Deliveries": str(message.metadata.num_delivered),
+        }
+        await self.client.jetstream(timeout=settings.NATS_PUBLISH_TIMEOUT).publish(
+            f"{dead_letter_prefix()}.{suffix}", message.data, headers=headers
         )
         await message.ack()
 

@@ -18,6 +18,8 @@ from celery import shared_task
 from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
 from django.core.cache import cache
+from django.db import DatabaseError
+from redis.exceptions import RedisError
 
 from apps.core.breaker import push_breaker
 from apps.core.metrics import PUSHES_FAILED, PUSHES_SENT
@@ -29,6 +31,17 @@ logger = logging.getLogger(__name__)
 
 _DONE = -1
 _PROGRESS_TTL = 7 * 24 * 3600
+
+
+# A planning task that meets a store that is down (the database, the cache, the broker) runs
+# again later, with backoff: planning is resumable, so nobody is notified twice.
+_PLANNING_RETRY = {
+    "autoretry_for": (DatabaseError, RedisError, OSError),
+    "retry_backoff": 2,
+    "retry_backoff_max": 120,
+    "retry_jitter": True,
+    "max_retries": 8,
+}
 
 
 def _progress_key(event_id: str) -> str:
@@ -51,7 +64,7 @@ def _plan(*, event_id: str, push: Push, pages) -> int:
     return batches
 
 
-@shared_task(ignore_result=True, acks_late=True)
+@shared_task(ignore_result=True, acks_late=True, **_PLANNING_RETRY)
 def channel_post_fanout(*, event_id: str, channel_id: int, post_id: str) -> int:
     """Notify the subscribers of a new post; returns how many batches were enqueued."""
     from apps.broadcasts.selectors import post_announcement
@@ -77,7 +90,7 @@ def channel_post_fanout(*, event_id: str, channel_id: int, post_id: str) -> int:
     )
 
 
-@shared_task(ignore_result=True, acks_late=True)
+@shared_task(ignore_result=True, acks_late=True, **_PLANNING_RETRY)
 def chat_message_push(
     *, event_id: str, chat_id: int, message_id: str, sender_id: int, offline_member_ids: list[int]
 ) -> int:

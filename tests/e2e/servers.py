@@ -185,6 +185,7 @@ class Stack:
             from tests.nats_tools import stream_drop
 
             stream_drop(self.env["NATS_URL"], self.nats_stream)
+            stream_drop(self.env["NATS_URL"], f"{self.nats_stream}_DEAD")
         with psycopg.connect(self.admin_url, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
 

@@ -12,7 +12,7 @@ import pytest
 import redis
 
 from tests.e2e.servers import Stack, api, scrape, sign_up, wait_until
-from tests.nats_tools import PrivateNats, consumer_info, publish, stream_purge
+from tests.nats_tools import PrivateNats, consumer_info, publish, stream_messages, stream_purge
 from tests.services import service_url
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.redis, pytest.mark.nats]
@@ -151,6 +151,16 @@ def test_bad_unknown_and_repeated_events_are_acked_and_counted_never_retried(sta
     assert metric(bridge, "tg_bridge_events_consumed_total", subject=f"{prefix}.channels.post.created") == 1
     info = consumer_info(nats_url, stack.nats_stream, durable)
     assert (info.num_pending, info.num_ack_pending, info.num_redelivered) == (0, 0, 0)
+    parked = {
+        data: (subject, headers["Tg-Dead-Reason"])
+        for subject, data, headers in stream_messages(nats_url, f"{stack.nats_stream}_DEAD")
+    }
+    assert parked[b"{not json"] == (f"{prefix}-dead.channels.post.created", "bad_event")
+    assert parked[json.dumps({"id": 7, "payload": {"channel_id": "x"}}).encode()][1] == "bad_event"
+    assert parked[json.dumps({"id": 8, "payload": {}}).encode()] == (
+        f"{prefix}-dead.nobody.listens",
+        "unknown_type",
+    )
     assert stop(bridge) == 0
 
 
@@ -195,6 +205,36 @@ def test_an_event_is_acked_only_once_its_task_is_enqueued(stack, durable):
     )
     assert stop(second) == 0
     broker.flushdb()
+
+
+def test_an_event_that_keeps_failing_is_parked_not_dropped(stack, durable):
+    nats_url = stack.env["NATS_URL"]
+    env = {
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "CELERY_BROKER_URL": "redis://127.0.0.1:9/0",  # nothing there: every enqueue fails
+        "NATS_BRIDGE_MAX_DELIVER": "2",
+    }
+    bridge = stack.start_bridge("--durable", durable, env=env)
+    wait_until(lambda: scrape(bridge), what="the bridge's metrics", log=bridge.log)
+    event = json.dumps({"id": 5151, "payload": {"channel_id": 5, "post_id": 6}}).encode()
+
+    publish(nats_url, f"{stack.subject_prefix}.channels.post.created", event)
+
+    wait_until(
+        lambda: metric(bridge, "tg_bridge_events_failed_total", reason="gave_up") == 1,
+        timeout=30,
+        what="the bridge to give up and park the event",
+        log=bridge.log,
+    )
+    parked = [
+        (headers["Tg-Dead-Reason"], headers["Tg-Deliveries"])
+        for _subject, data, headers in stream_messages(nats_url, f"{stack.nats_stream}_DEAD")
+        if data == event
+    ]
+    assert parked == [("gave_up", "2")]
+    info = consumer_info(nats_url, stack.nats_stream, durable)
+    assert (info.num_pending, info.num_ack_pending) == (0, 0)
+    assert stop(bridge) == 0
 
 
 def test_the_bridge_waits_out_a_nats_restart(stack, tmp_path, durable):

@@ -235,3 +235,33 @@ def test_a_bad_event_is_logged_and_dropped_not_retried(caplog):
     assert bad.published_at is not None  # not left for the sweep to retry for ever
     assert any(r.msg == "bad event dropped" for r in caplog.records)
     assert OutboxEvent.objects.filter(published_at__isnull=True).count() == 0
+
+
+def test_planning_that_meets_a_store_outage_is_retried_and_notifies_once(fcm, channel, monkeypatch):
+    """The planning task is retried (by the worker, with backoff; inline when eager) instead
+    of dropped; the retry goes on from where it stopped."""
+    from django.db import OperationalError
+
+    from apps.notifications import selectors as push_selectors
+    from apps.notifications.tasks import channel_post_fanout
+
+    subscriber(channel, "tok-ana")
+    created = post(channel)
+    fcm.reset()
+    real_pages = push_selectors.channel_push_device_ids
+    calls = {"n": 0}
+
+    def down_once(**kwargs):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise OperationalError("the database went away")
+        return real_pages(**kwargs)
+
+    monkeypatch.setattr(push_selectors, "channel_push_device_ids", down_once)
+    task = {"event_id": "retry-me", "channel_id": channel.id, "post_id": documents.dump_id(created.pk)}
+
+    result = channel_post_fanout.apply(kwargs=task, throw=False)  # eager: the retry runs inline
+
+    assert calls["n"] > 1  # failed once, then ran again (and paged on)
+    assert result.state == "SUCCESS"
+    assert fcm.tokens() == ["tok-ana"]
