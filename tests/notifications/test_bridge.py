@@ -288,3 +288,37 @@ def test_without_nats_url_the_bridge_says_what_to_set(stack):
 
     assert bridge.process.wait(timeout=30) == 1
     assert "Set NATS_URL" in bridge.log.read_text()
+
+
+def test_a_queued_push_survives_a_broker_restart(stack, fcm, tmp_path):
+    """The broker as docker/compose.yml runs it (Redis with append-only persistence): a task
+    queued before the broker dies is still there after it restarts, and a worker sends it."""
+    from telegram.celery import app as celery_app
+    from tests.redis_tools import PrivateRedis
+
+    (web,) = stack.servers
+    suffix = uuid.uuid4().hex[:6]
+    _, reader = sign_up(web, f"durable{suffix}")
+    token = f"tok-durable-{suffix}"
+    status, device = api(web, "POST", "/api/v1/devices/", {"registration_id": token, "type": "ios"}, reader)
+    assert status == 201
+    push = {"kind": "chat_message", "title": "T", "body": "New message", "data": {"chat_id": "1"}}
+
+    with PrivateRedis(tmp_path, appendonly=True) as broker:
+        with celery_app.connection_for_write(broker.url(0)) as connection:
+            celery_app.send_task(
+                "apps.notifications.tasks.push_send_batch",
+                kwargs={"device_ids": [device["id"]], "push": push},
+                connection=connection,
+            )
+        assert redis.Redis.from_url(broker.url(0)).llen("celery") == 1
+
+        broker.kill()  # SIGKILL: no shutdown, no last save
+        broker.start()
+
+        assert redis.Redis.from_url(broker.url(0)).llen("celery") == 1
+        worker = stack.start_worker(env={"CELERY_BROKER_URL": broker.url(0)})
+        wait_until(
+            lambda: token in fcm.tokens(), timeout=30, what="the push after the restart", log=worker.log
+        )
+        stack.stop(worker)
