@@ -15,8 +15,7 @@ from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import AccessToken
 
 from .auth_state import auth_state_get
-from .authentication import user_for_validated_token
-from .errors import AccountError
+from .authentication import session_refusal, user_for_validated_token
 from .services import TOKEN_VERSION_CLAIM
 
 BEARER_SUBPROTOCOL = "bearer"
@@ -82,14 +81,8 @@ def socket_reauthenticate(session: SocketSession, raw_token: str | None = None) 
         if user.pk != session.user_id:
             return "token_not_valid"
         session.expires_at, session.token_version = fresh.expires_at, fresh.token_version
-    else:
-        state = auth_state_get(session.user_id)
-        if state is None or not state.is_active:
-            return AccountError.ACCOUNT_INACTIVE
-        if state.is_banned:
-            return AccountError.ACCOUNT_BANNED
-        if state.token_version != session.token_version:
-            return AccountError.TOKEN_REVOKED
+    elif refusal := session_refusal(auth_state_get(session.user_id), session.token_version):
+        return refusal
     session.checked_at = time.time()
     return None
 

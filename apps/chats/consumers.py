@@ -115,8 +115,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=json.dumps(frame, cls=DjangoJSONEncoder))
 
     async def receive(self, text_data=None, bytes_data=None):
-        if self.frame_worker is None:
-            return  # closing: not authenticated
+        if self.frame_worker is None or self.closing:
+            return  # closing: not authenticated, or its session ended
         try:
             self.frames.put_nowait((text_data, bytes_data))
         except asyncio.QueueFull:
@@ -170,10 +170,13 @@ class ChatConsumer(AsyncWebsocketConsumer):
             return False
         if error is None:
             return False
-        await self._error(str(error), "Your session ended; refresh your token and reconnect.", ref)
+        await self._end_session(error, "Your session ended; refresh your token and reconnect.", ref)
+        return True
+
+    async def _end_session(self, error: str, detail: str, ref) -> None:
+        await self._error(str(error), detail, ref)
         await self.close(code=CLOSE_BANNED if error == AccountError.ACCOUNT_BANNED else CLOSE_UNAUTHORIZED)
         self.closing = True
-        return True
 
     async def _dispatch(self, frame: dict, ref) -> None:
         if frame["type"] == "auth.refresh":
@@ -259,11 +262,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             self.session, token if isinstance(token, str) else ""
         )
         if error is not None:
-            await self._error(str(error), "That token cannot continue this session.", ref)
-            await self.close(
-                code=CLOSE_BANNED if error == AccountError.ACCOUNT_BANNED else CLOSE_UNAUTHORIZED
-            )
-            self.closing = True
+            await self._end_session(error, "That token cannot continue this session.", ref)
             return
         await self.send_json(
             {"type": "auth.refreshed", "ref": ref, "expires_at": int(self.session.expires_at)}

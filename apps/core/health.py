@@ -110,13 +110,12 @@ async def _async_checks() -> dict[str, Check]:
 _probe_threads = ThreadPoolExecutor(max_workers=4, thread_name_prefix="health")
 
 
-def _in_own_thread(probe, alias: str | None = None):
+def _closing_after(probe, alias: str):
     def run():
         try:
             probe()
         finally:
-            if alias is not None:
-                connections[alias].close()  # back to the pool: this thread is reused
+            connections[alias].close()  # back to the pool: this thread is reused
 
     return run
 
@@ -129,7 +128,7 @@ def run_checks() -> dict[str, Check]:
     sync_probes = {
         ("database" if alias == "default" else f"database_{alias}"): (
             connections[alias].vendor,
-            _in_own_thread(_database_probe(alias), alias),
+            _closing_after(_database_probe(alias), alias),
         )
         for alias in connections
     }

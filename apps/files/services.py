@@ -134,8 +134,8 @@ def _delete(queryset) -> int:
         for name in names:
             try:
                 default_storage.delete(name)
-            except Exception as exc:  # the object store is down: purge_expired finds none left to sweep
-                logger.warning("file bytes not deleted", extra={"error": type(exc).__name__})
+            except Exception as exc:  # the object store is down: an orphan object, logged
+                logger.warning("file bytes not deleted", extra={"name": name, "error": type(exc).__name__})
 
     transaction.on_commit(remove_bytes, robust=True)
     return len(names)
