@@ -61,12 +61,15 @@ class Stack:
         tmp: Path,
         settings: str = "telegram.settings.test",
         env: dict[str, str] | None = None,
+        database_server: str | None = None,
     ):
+        """`database_server`: a PostgreSQL URL to make the stack's database on (default: the
+        suite's DATABASE_URL's server)."""
         self.instances = instances
         self.tmp = tmp
         self.servers: list[Server] = []
         self.processes: list[Server] = []
-        admin = urlparse(os.environ["DATABASE_URL"])
+        admin = urlparse(database_server or os.environ["DATABASE_URL"])
         name = uuid.uuid4().hex[:8]
         self.database = f"tg_e2e_{name}"
         # Their own events stream and subjects, when NATS_URL is set.

@@ -52,8 +52,40 @@ def test_with_redis_down_rest_works_and_sends_succeed_then_everything_recovers(t
         assert api(server, "GET", messages, token=bob)[0] == 200  # the history cache is built
         bob_pts = api(server, "GET", "/api/v1/updates/state/", token=bob)[1]["pts"]
 
+        async def open_socket():
+            socket = await connect(server.ws, subprotocols=["bearer", alice], open_timeout=5)
+            await socket.send(json.dumps({"type": "ping", "ref": "up"}))
+            await next_frame(socket, "pong")
+            return socket
+
+        async def send_over(socket, text):
+            client_msg_id = str(uuid.uuid4())
+            await socket.send(
+                json.dumps(
+                    {
+                        "type": "message.send",
+                        "chat_id": chat["id"],
+                        "text": text,
+                        "client_msg_id": client_msg_id,
+                    }
+                )
+            )
+            async with asyncio.timeout(5):
+                while True:
+                    frame = json.loads(await socket.recv())
+                    if frame.get("ref") == client_msg_id:
+                        return frame
+
+        loop = asyncio.new_event_loop()
+        alice_ws = loop.run_until_complete(open_socket())
+
         redis.kill()
 
+        # A socket that was open sends while Redis is down: the message is stored and acked.
+        acked = loop.run_until_complete(send_over(alice_ws, "sent over the socket while redis was down"))
+        assert acked["type"] == "message.ack", acked
+        loop.run_until_complete(alice_ws.close())
+        loop.close()
         status, me = api(server, "GET", "/api/v1/auth/me/", token=alice)
         assert (status, me["username"]) == (200, f"alice{suffix}")
         started = time.monotonic()
@@ -62,7 +94,10 @@ def test_with_redis_down_rest_works_and_sends_succeed_then_everything_recovers(t
         assert time.monotonic() - started < 2.5
         history = api(server, "GET", messages, token=bob)
         assert history[0] == 200
-        assert [m["text"] for m in history[1]["results"]] == ["sent while redis was down"]
+        assert [m["text"] for m in history[1]["results"]] == [
+            "sent while redis was down",
+            "sent over the socket while redis was down",
+        ]
         status, report, took = health(server)
         assert status == 503
         assert report["checks"]["cache"]["status"] == "down"
@@ -81,6 +116,9 @@ def test_with_redis_down_rest_works_and_sends_succeed_then_everything_recovers(t
                 return missed, live
 
         missed, live = asyncio.run(catch_up_and_live())
-        assert [u["message"]["text"] for u in missed["updates"]] == ["sent while redis was down"]
+        assert [u["message"]["text"] for u in missed["updates"]] == [
+            "sent over the socket while redis was down",
+            "sent while redis was down",
+        ]
         assert live["message"]["text"] == "after the restart"
         assert health(server)[0] == 200
