@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import shutil
-import socket
 import subprocess
-import time
 from pathlib import Path
+
+from tests.ports import free_port, wait_for_port
 
 
 async def _with_js(url: str, work):
@@ -74,12 +74,6 @@ def stream_messages(url: str, stream: str) -> list:
     return asyncio.run(_with_js(url, work))
 
 
-def _port_free() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class PrivateNats:
     """A nats-server of our own (JetStream, its store in `folder`) that a test may stop and
     start again on the same port, as an operator restarting NATS would."""
@@ -87,7 +81,7 @@ class PrivateNats:
     def __init__(self, folder: Path):
         self.binary = shutil.which("nats-server") or "/usr/sbin/nats-server"
         self.folder = folder
-        self.port = _port_free()
+        self.port = free_port()
         self.process: subprocess.Popen | None = None
 
     @property
@@ -100,13 +94,8 @@ class PrivateNats:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            with contextlib.suppress(OSError):
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
-                return self
-            time.sleep(0.05)
-        raise RuntimeError(f"nats-server did not start on :{self.port}")
+        wait_for_port(self.port, what="nats-server")
+        return self
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:

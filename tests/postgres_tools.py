@@ -4,15 +4,14 @@ a crash) and started again on the same data. The machine's own PostgreSQL is nev
 
 from __future__ import annotations
 
-import contextlib
 import glob
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
-import time
+
+from tests.ports import free_port, wait_for_port
 
 
 def _bin(name: str) -> str:
@@ -20,12 +19,6 @@ def _bin(name: str) -> str:
     if not found:
         raise RuntimeError(f"no PostgreSQL {name} under /usr/lib/postgresql/*/bin")
     return found[-1]
-
-
-def _port_free() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _as_postgres(argv: list[str]) -> list[str]:
@@ -36,7 +29,7 @@ class PrivatePostgres:
     def __init__(self):
         self.folder = tempfile.mkdtemp(prefix="tg-pg-")
         self.data = os.path.join(self.folder, "data")
-        self.port = _port_free()
+        self.port = free_port()
         self.process: subprocess.Popen | None = None
 
     @property
@@ -60,13 +53,8 @@ class PrivatePostgres:
         self.process = subprocess.Popen(
             _as_postgres(argv), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            with contextlib.suppress(OSError):
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
-                return self
-            time.sleep(0.1)
-        raise RuntimeError(f"postgres did not start on :{self.port}")
+        wait_for_port(self.port, what="postgres", timeout=30)
+        return self
 
     def stop(self) -> None:
         """Immediate shutdown (SIGQUIT to the postmaster): connections drop as in a crash."""

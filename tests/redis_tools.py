@@ -3,18 +3,11 @@ PID and started again on the same port (the machine's own Redis is never touched
 
 from __future__ import annotations
 
-import contextlib
 import shutil
-import socket
 import subprocess
-import time
 from pathlib import Path
 
-
-def _port_free() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.ports import free_port, wait_for_port
 
 
 class PrivateRedis:
@@ -22,7 +15,7 @@ class PrivateRedis:
         self.binary = shutil.which("redis-server") or "/usr/bin/redis-server"
         self.folder = folder
         self.appendonly = appendonly
-        self.port = _port_free()
+        self.port = free_port()
         self.process: subprocess.Popen | None = None
 
     def url(self, db: int = 0) -> str:
@@ -42,13 +35,8 @@ class PrivateRedis:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )  # fmt: skip
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            with contextlib.suppress(OSError):
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
-                return self
-            time.sleep(0.05)
-        raise RuntimeError(f"redis-server did not start on :{self.port}")
+        wait_for_port(self.port, what="redis-server")
+        return self
 
     def kill(self) -> None:
         """As a crash: SIGKILL, no shutdown save."""

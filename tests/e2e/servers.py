@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -19,14 +18,10 @@ from urllib.parse import urlparse, urlunparse
 
 import psycopg
 
+from tests.ports import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 E2E_PASSWORD = "violet-anchor-meadow-17"  # the users of end-to-end tests
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _next_redis_db(url: str) -> str:

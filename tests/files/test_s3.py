@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from moto.server import ThreadedMotoServer
 
 from apps.files.models import File
-from tests.e2e.servers import free_port
+from tests.ports import free_port
 
 pytestmark = pytest.mark.django_db
 BUCKET = "tg-test-media"
