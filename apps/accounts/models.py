@@ -5,7 +5,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from apps.core import crypto
-from apps.core.fields import BlindIndexField, EncryptedTextField
+from apps.core.fields import BlindIndexField, EncryptedTextField, RowSealedModel, seal_field
 
 
 class UserManager(DjangoUserManager):
@@ -31,7 +31,9 @@ class UserManager(DjangoUserManager):
         return self.filter(phone_index=crypto.blind_index(phone, kind="phone"))
 
 
-class User(AbstractBaseUser, PermissionsMixin):
+class User(RowSealedModel, AbstractBaseUser, PermissionsMixin):
+    # The row identity its encrypted fields are bound to (apps.core.fields).
+    seal = seal_field()
     username = models.CharField(max_length=32, unique=True)
     # Personal data, encrypted at rest; the blind indexes allow exact look-ups.
     email = EncryptedTextField(null=True, blank=True)

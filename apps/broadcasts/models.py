@@ -8,7 +8,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 
 from apps.core import documents
-from apps.core.fields import EncryptedJSONField, EncryptedTextField
+from apps.core.fields import EncryptedJSONField, EncryptedTextField, RowSealedModel, seal_field
 from apps.core.models import DocumentModel
 
 
@@ -69,7 +69,9 @@ class Subscription(models.Model):
         return f"{self.user_id} follows {self.channel_id}"
 
 
-class Post(DocumentModel):
+class Post(RowSealedModel, DocumentModel):
+    sealed_by = ("channel_id", "seq")
+
     channel_id = models.BigIntegerField()
     seq = models.BigIntegerField()
     author_id = models.BigIntegerField(null=True)
@@ -90,7 +92,9 @@ class Post(DocumentModel):
         return f"post {self.channel_id}#{self.seq}"
 
 
-class Comment(DocumentModel):
+class Comment(RowSealedModel, DocumentModel):
+    # The row identity its text is bound to (apps.core.fields): nothing else is fixed and unique.
+    seal = seal_field()
     post_id = documents.ref_field()
     channel_id = models.BigIntegerField()
     author_id = models.BigIntegerField(null=True)

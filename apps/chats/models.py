@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 
 from apps.core import documents
-from apps.core.fields import EncryptedJSONField, EncryptedTextField
+from apps.core.fields import EncryptedJSONField, EncryptedTextField, RowSealedModel
 from apps.core.models import DocumentModel
 
 
@@ -60,7 +60,9 @@ class ChatMember(models.Model):
         return self.role in (self.Role.OWNER, self.Role.ADMIN)
 
 
-class Message(DocumentModel):
+class Message(RowSealedModel, DocumentModel):
+    sealed_by = ("chat_id", "seq")
+
     chat_id = models.BigIntegerField()
     seq = models.BigIntegerField()
     sender_id = models.BigIntegerField(null=True)
@@ -111,8 +113,10 @@ class UpdateState(DocumentModel):
     pts = models.BigIntegerField(default=0)
 
 
-class Update(DocumentModel):
+class Update(RowSealedModel, DocumentModel):
     """One durable event in one user's log (Telegram's pts): what a client that was away asks for."""
+
+    sealed_by = ("user_id", "pts")
 
     user_id = models.BigIntegerField()
     pts = models.BigIntegerField()

@@ -4,8 +4,9 @@ A ciphertext is stored as text: `<key id>$<base64(nonce || ciphertext || tag)>`.
 encrypted with the newest key; any configured key decrypts, so keys rotate by putting a new key
 first in FIELD_ENCRYPTION_KEYS and re-encrypting at leisure (`manage.py rotate_encryption_key`).
 
-The associated data binds a ciphertext to where it lives (for fields, `<app>.<model>.<field>`),
-so a value copied into another column does not decrypt there.
+The associated data binds a ciphertext to where it lives (for fields, the column and the row:
+`<app>.<model>.<field>#<row identity>`, apps.core.fields), so a value copied into another
+column or another row does not decrypt there.
 
 A blind index is HMAC-SHA256 over the normalised value: equal inputs give equal indexes, which
 allows exact look-ups (log in or find a user by e-mail) without storing the value in clear.

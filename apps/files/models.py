@@ -1,10 +1,12 @@
 from django.conf import settings
 from django.db import models
 
-from apps.core.fields import EncryptedTextField
+from apps.core.fields import EncryptedTextField, RowSealedModel
 
 
-class File(models.Model):
+class File(RowSealedModel, models.Model):
+    sealed_by = ("storage_name",)
+
     class Kind(models.TextChoices):
         IMAGE = "image"
         VIDEO = "video"

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db import models
 
-from apps.core.fields import EncryptedTextField
+from apps.core.fields import EncryptedTextField, RowSealedModel
 
 
 class Target(models.TextChoices):
@@ -55,7 +55,9 @@ class Report(models.Model):
         return f"{self.kind} {self.target_id} ({self.reports_count} reports, {self.status})"
 
 
-class ReportEntry(models.Model):
+class ReportEntry(RowSealedModel, models.Model):
+    sealed_by = ("report_id", "reporter_id")
+
     class Reason(models.TextChoices):
         SPAM = "spam"
         ABUSE = "abuse"

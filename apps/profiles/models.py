@@ -1,11 +1,13 @@
 from django.db import models
 
-from apps.core.fields import EncryptedJSONField, EncryptedTextField
+from apps.core.fields import EncryptedJSONField, EncryptedTextField, RowSealedModel
 from apps.core.models import DocumentModel
 
 
-class Profile(DocumentModel):
+class Profile(RowSealedModel, DocumentModel):
     """A user's public face. Lives in the document store: it holds the user's id, not a key."""
+
+    sealed_by = ("user_id",)
 
     user_id = models.BigIntegerField(unique=True)
     # A copy of accounts.User.username, kept in step by profile_update, so that lists of people

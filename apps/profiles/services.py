@@ -80,16 +80,17 @@ def profile_rename(*, user_id: int, username: str) -> None:
 @documents.transactional
 def profile_erase(*, user_id: int, username: str) -> None:
     """An erased account: its messages elsewhere show as from a deleted account."""
-    Profile.objects.filter(user_id=user_id).update(
-        username=username,
-        display_name="Deleted account",
-        bio="",
-        sections=[],
-        avatar_file_id=None,
-        avatar_path="",
-        discoverable=False,
-        version=F("version") + 1,
-    )
-    profile = Profile.objects.filter(user_id=user_id).first()
-    if profile is not None:
-        documents.on_commit(lambda: profile_cache_store(profile))
+    profile = documents.locked(Profile.objects).filter(user_id=user_id).first()
+    if profile is None:
+        return
+    profile.username = username
+    profile.display_name = "Deleted account"
+    profile.bio = ""
+    profile.sections = []
+    profile.avatar_file_id = None
+    profile.avatar_path = ""
+    profile.discoverable = False
+    profile.version = F("version") + 1
+    profile.save()
+    profile.refresh_from_db()
+    documents.on_commit(lambda: profile_cache_store(profile))

@@ -1,6 +1,7 @@
 import pytest
 
 from apps.accounts.models import User
+from apps.core import crypto
 
 pytestmark = pytest.mark.django_db
 
@@ -127,3 +128,35 @@ def test_register_non_json_body_is_a_clear_error(api_client):
 
     assert response.status_code == 400
     assert response.json()["code"] == "parse_error"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_binds_stored_emails_to_their_row():
+    """Before 0003 an e-mail was sealed with its column only; after, with its row."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from tests.factories import UserFactory
+
+    user = UserFactory(email="older@example.org")
+
+    def migrate(target):
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate([("accounts", target)])
+
+    migrate("0002_alter_user_options")  # sealed with the column only, as older code did
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT email FROM accounts_user WHERE id = %s", [user.pk])
+        (legacy,) = cursor.fetchone()
+    assert crypto.decrypt(legacy, context="accounts.user.email") == "older@example.org"
+
+    migrate("0003_user_seal")
+
+    account = User.objects.get(pk=user.pk)
+    assert account.email == "older@example.org"
+    with pytest.raises(crypto.DecryptionError):
+        crypto.decrypt(
+            User.objects.filter(pk=user.pk).values_list("email", flat=True).get(),
+            context="accounts.user.email",
+        )

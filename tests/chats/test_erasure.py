@@ -12,7 +12,7 @@ from apps.chats import services
 from apps.chats.history import HISTORY
 from apps.chats.models import Update
 from apps.core import crypto
-from tests.stores import raw_column
+from apps.core.fields import Sealed, row_context
 
 pytestmark = pytest.mark.django_db
 
@@ -36,11 +36,13 @@ def _everything_bob_can_read(client, chat_id) -> str:
 
 
 def _stored_log_texts(user_id) -> str:
-    """The update log's rows of a user, decrypted, as one text."""
+    """The update log's rows of a user as stored, decrypted, as one text (`values_list` gives
+    the stored ciphertext, bound to its row: apps.core.fields)."""
+    rows = Update.objects.filter(user_id=user_id).values_list("pts", "payload")
     return json.dumps(
         [
-            crypto.decrypt(value, context="chats.update.payload")
-            for value in raw_column(Update, "payload", user_id=user_id)
+            crypto.decrypt(sealed, context=row_context("chats.update.payload", [user_id, pts]))
+            for pts, sealed in rows
         ]
     )
 
@@ -112,7 +114,11 @@ def test_a_message_deleted_for_me_reads_as_deleted_in_my_log_only(client_for, al
 def test_the_migration_turns_stored_copies_into_references(alice, bob, direct, send):
     message = send(alice, direct, "written by older code")
     row = Update.objects.filter(user_id=bob.id, kind="message.new").get()
-    Update.objects.filter(pk=row.pk).update(payload={"message": {**message, "text": "written by older code"}})
+    # As older code stored it: the whole message, sealed with its column only.
+    legacy = json.dumps({"message": {**message, "text": "written by older code"}})
+    Update.objects.filter(pk=row.pk).update(
+        payload=Sealed(crypto.encrypt(legacy, context="chats.update.payload"))
+    )
     migration = importlib.import_module("apps.chats.migrations.0003_update_log_references")
 
     class Editor:

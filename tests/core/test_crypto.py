@@ -133,3 +133,41 @@ def test_changing_email_updates_its_index():
     user.email = None
     user.save()
     assert User.objects.get(pk=user.pk).email_index is None
+
+
+@pytest.mark.django_db
+def test_a_ciphertext_copied_to_another_row_does_not_open_there():
+    """Values are bound to their row: someone who can write the database cannot make their own
+    message show another's text by copying its ciphertext over."""
+    from apps.chats import services as chats
+    from apps.chats.models import Message
+    from apps.core.crypto import DecryptionError
+    from tests.factories import UserFactory
+
+    alice, bob, mallory = UserFactory(), UserFactory(), UserFactory()
+    private, _ = chats.chat_direct_open(user=alice, peer_id=bob.id)
+    own, _ = chats.chat_direct_open(user=mallory, peer_id=bob.id)
+    secret, _, _ = chats.message_send(sender=alice, chat_id=private.id, text="the vault code is 0451")
+    decoy, _, _ = chats.message_send(sender=mallory, chat_id=own.id, text="hello")
+    stolen = Message.objects.filter(pk=secret["id"]).values_list("text", flat=True).get()
+
+    Message.objects.filter(pk=decoy["id"]).update(text=stolen)
+
+    with pytest.raises(DecryptionError):
+        Message.objects.get(pk=decoy["id"])
+    assert Message.objects.get(pk=secret["id"]).text == "the vault code is 0451"
+
+
+@pytest.mark.django_db
+def test_an_email_copied_to_another_account_does_not_open_there():
+    from apps.accounts.models import User
+    from apps.core.crypto import DecryptionError
+    from tests.factories import UserFactory
+
+    alice, mallory = UserFactory(email="alice@example.org"), UserFactory()
+    stolen = User.objects.filter(pk=alice.pk).values_list("email", flat=True).get()
+
+    User.objects.filter(pk=mallory.pk).update(email=stolen)
+
+    with pytest.raises(DecryptionError):
+        User.objects.get(pk=mallory.pk)

@@ -222,7 +222,7 @@ def test_an_event_that_keeps_failing_is_parked_not_dropped(stack, durable):
 
     wait_until(
         lambda: metric(bridge, "tg_bridge_events_failed_total", reason="gave_up") == 1,
-        timeout=30,
+        timeout=60,
         what="the bridge to give up and park the event",
         log=bridge.log,
     )

@@ -147,7 +147,8 @@ def test_stale_cache_write_never_overwrites_a_newer_profile(user):
 
     profile = Profile.objects.get(user_id=user.id)
     old = Profile.objects.get(pk=profile.pk)
-    Profile.objects.filter(pk=profile.pk).update(display_name="New", version=profile.version + 1)
+    profile.display_name, profile.version = "New", profile.version + 1
+    profile.save()
     profile_cache_store(Profile.objects.get(pk=profile.pk))
 
     profile_cache_store(old)  # a reader that loaded the row before the change, writing late

@@ -1,5 +1,6 @@
-"""Display names, bios and profile sections are encrypted at rest: make the columns text, seal
-every stored value in place, then let the fields decrypt them."""
+"""Display names, bios and profile sections are encrypted at rest, bound to their row (the
+profile's user, apps.core.fields): make the columns text, seal every stored value in place,
+then let the fields decrypt them."""
 
 import json
 
@@ -7,22 +8,26 @@ import apps.core.fields
 from django.db import migrations, models
 
 from apps.core import crypto
+from apps.core.fields import row_context
 
 PLAIN = ("display_name", "bio")
 
 
-def _context(field: str) -> str:
-    return f"profiles.profile.{field}"
+def _context(field: str, user_id) -> str:
+    return row_context(f"profiles.profile.{field}", [user_id])
 
 
 def seal(apps, schema_editor):
     Profile = apps.get_model("profiles", "Profile")
     alias = schema_editor.connection.alias
-    for row in Profile.objects.using(alias).values("pk", "display_name", "bio", "sections").iterator():
+    rows = Profile.objects.using(alias).values("pk", "user_id", "display_name", "bio", "sections")
+    for row in rows.iterator():
         sections = row["sections"] if isinstance(row["sections"], str) else json.dumps(row["sections"] or [])
-        sealed = {field: crypto.encrypt(row[field] or "", context=_context(field)) for field in PLAIN}
+        sealed = {
+            field: crypto.encrypt(row[field] or "", context=_context(field, row["user_id"])) for field in PLAIN
+        }
         sealed["sections"] = crypto.encrypt(
-            json.dumps(json.loads(sections), separators=(",", ":")), context=_context("sections")
+            json.dumps(json.loads(sections), separators=(",", ":")), context=_context("sections", row["user_id"])
         )
         Profile.objects.using(alias).filter(pk=row["pk"]).update(**sealed)
 
@@ -30,9 +35,13 @@ def seal(apps, schema_editor):
 def unseal(apps, schema_editor):
     Profile = apps.get_model("profiles", "Profile")
     alias = schema_editor.connection.alias
-    for row in Profile.objects.using(alias).values("pk", "display_name", "bio", "sections").iterator():
+    rows = Profile.objects.using(alias).values("pk", "user_id", "display_name", "bio", "sections")
+    for row in rows.iterator():
         Profile.objects.using(alias).filter(pk=row["pk"]).update(
-            **{field: crypto.decrypt(row[field], context=_context(field)) for field in (*PLAIN, "sections")}
+            **{
+                field: crypto.decrypt(row[field], context=_context(field, row["user_id"]))
+                for field in (*PLAIN, "sections")
+            }
         )
 
 

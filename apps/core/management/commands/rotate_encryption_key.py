@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand
 from django.db import connections, router, transaction
 
 from apps.core import crypto
-from apps.core.fields import EncryptedTextField
+from apps.core.fields import EncryptedTextField, row_context
 
 
 def encrypted_columns():
@@ -56,19 +56,25 @@ class Command(BaseCommand):
         table = connection.ops.quote_name(model._meta.db_table)
         pk_column = connection.ops.quote_name(model._meta.pk.column)
         column = connection.ops.quote_name(field.column)  # (SQL only)
+        # Values are bound to their row (apps.core.fields): its identity is read with them.
+        identity_fields = [model._meta.get_field(name) for name in model.sealed_by]
+        identity = [f.column for f in identity_fields]
         label = f"{model._meta.label}.{field.name}"
         counts = {"rotated": 0, "current": 0, "failed": 0, "changed": 0}
         last_pk = None
         while True:
             if connection.vendor == "mongodb":
-                rows = _mongodb_page(connection, model, field, last_pk=last_pk, batch_size=batch_size)
+                rows = _mongodb_page(
+                    connection, model, field, identity, last_pk=last_pk, batch_size=batch_size
+                )
             else:
-                where = f"WHERE {column} IS NOT NULL" + (
+                where = f"WHERE {column} IS NOT NULL AND {column} <> ''" + (
                     f" AND {pk_column} > %s" if last_pk is not None else ""
                 )
+                selected = ", ".join([pk_column, column, *map(connection.ops.quote_name, identity)])
                 with connection.cursor() as cursor:
                     cursor.execute(
-                        f"SELECT {pk_column}, {column} FROM {table} {where} ORDER BY {pk_column} LIMIT %s",  # noqa: S608
+                        f"SELECT {selected} FROM {table} {where} ORDER BY {pk_column} LIMIT %s",  # noqa: S608
                         [*([last_pk] if last_pk is not None else []), batch_size],
                     )
                     rows = cursor.fetchall()
@@ -76,21 +82,24 @@ class Command(BaseCommand):
                 break
             last_pk = rows[-1][0]
             stale = []
-            for pk, token in rows:
+            for pk, token, *row in rows:
                 if crypto.is_current(token):
                     counts["current"] += 1
                     continue
+                # As the ORM gives them (a UUID, not SQLite's hex text).
+                context = row_context(
+                    field.crypto_context, [f.to_python(v) for f, v in zip(identity_fields, row, strict=True)]
+                )
                 try:
-                    plaintext = crypto.decrypt(token, context=field.crypto_context)
+                    plaintext = crypto.decrypt(token, context=context)
                 except crypto.DecryptionError:
                     counts["failed"] += 1
                     continue
-                stale.append((pk, token, crypto.encrypt(plaintext, context=field.crypto_context)))
+                stale.append((pk, token, crypto.encrypt(plaintext, context=context)))
             if stale and not dry_run:
                 counts["changed"] += len(stale) - _swap(
                     connection, alias, table, pk_column, column, model, field, stale
                 )
-            counts["rotated"] += len(stale)
             counts["rotated"] += len(stale)
             self.stdout.write(
                 f"\r{label}: {counts['rotated']} to the newest key, {counts['current']} current", ending=""
@@ -100,13 +109,18 @@ class Command(BaseCommand):
         return counts
 
 
-def _mongodb_page(connection, model, field, *, last_pk, batch_size: int) -> list[tuple]:
-    """The same page from a MongoDB collection: the stored ciphertexts, as the SQL path reads."""
-    query = {field.column: {"$ne": None}}
+def _mongodb_page(connection, model, field, identity, *, last_pk, batch_size: int) -> list[tuple]:
+    """The same page from a MongoDB collection: the stored ciphertexts and their rows' identity,
+    as the SQL path reads them."""
+    query = {field.column: {"$nin": [None, ""]}}
     if last_pk is not None:
         query["_id"] = {"$gt": last_pk}
-    found = connection.get_collection(model._meta.db_table).find(query, {field.column: 1})
-    return [(doc["_id"], doc[field.column]) for doc in found.sort("_id").limit(batch_size)]
+    projection = {field.column: 1, **{name: 1 for name in identity}}
+    found = connection.get_collection(model._meta.db_table).find(query, projection)
+    return [
+        (doc["_id"], doc[field.column], *(doc.get(name) for name in identity))
+        for doc in found.sort("_id").limit(batch_size)
+    ]
 
 
 def _swap(connection, alias, table, pk_column, column, model, field, stale) -> int:
