@@ -4,6 +4,7 @@ were bound, apps.core.fields) to their row, and give rows their random `seal` id
 from __future__ import annotations
 
 import uuid
+from functools import partial
 
 from . import crypto
 from .fields import Sealed, row_context
@@ -49,3 +50,13 @@ def reseal(
             changes[field] = Sealed(crypto.encrypt(plaintext, context=context))
         if changes:
             manager.filter(pk=row["pk"]).update(**changes)
+
+
+def reseal_operation(*, app_label: str, model_name: str, fields, sealed_by, hints: dict | None = None):
+    """A migration step binding `fields` to their row, and back when migrating backwards."""
+    from django.db import migrations
+
+    options = {"app_label": app_label, "model_name": model_name, "fields": fields, "sealed_by": sealed_by}
+    return migrations.RunPython(
+        partial(reseal, **options), partial(reseal, **options, back=True), hints=hints or {}
+    )

@@ -6,7 +6,7 @@ from functools import partial
 from django.db import migrations, models
 
 import apps.core.fields
-from apps.core.resealing import fill_seals, reseal
+from apps.core.resealing import fill_seals, reseal_operation
 
 
 class Migration(migrations.Migration):
@@ -18,10 +18,5 @@ class Migration(migrations.Migration):
             partial(fill_seals, app_label="accounts", model_name="user"), migrations.RunPython.noop
         ),
         migrations.AlterField("user", "seal", apps.core.fields.seal_field()),
-        migrations.RunPython(
-            partial(reseal, app_label="accounts", model_name="user", fields=["email", "phone"], sealed_by=["seal"]),
-            partial(
-                reseal, app_label="accounts", model_name="user", fields=["email", "phone"], sealed_by=["seal"], back=True
-            ),
-        ),
+        reseal_operation(app_label="accounts", model_name="user", fields=["email", "phone"], sealed_by=["seal"]),
     ]

@@ -6,7 +6,7 @@ from functools import partial
 from django.db import migrations, models
 
 import apps.core.fields
-from apps.core.resealing import fill_seals, reseal
+from apps.core.resealing import fill_seals, reseal_operation
 
 
 class Migration(migrations.Migration):
@@ -20,29 +20,18 @@ class Migration(migrations.Migration):
             hints={"model_name": "comment"},
         ),
         migrations.AlterField("comment", "seal", apps.core.fields.seal_field()),
-        migrations.RunPython(
-            partial(reseal, app_label="broadcasts", model_name="comment", fields=["text"], sealed_by=["seal"]),
-            partial(
-                reseal, app_label="broadcasts", model_name="comment", fields=["text"], sealed_by=["seal"], back=True
-            ),
+        reseal_operation(
+            app_label="broadcasts",
+            model_name="comment",
+            fields=["text"],
+            sealed_by=["seal"],
             hints={"model_name": "comment"},
         ),
-        migrations.RunPython(
-            partial(
-                reseal,
-                app_label="broadcasts",
-                model_name="post",
-                fields=["text", "attachments"],
-                sealed_by=["channel_id", "seq"],
-            ),
-            partial(
-                reseal,
-                app_label="broadcasts",
-                model_name="post",
-                fields=["text", "attachments"],
-                sealed_by=["channel_id", "seq"],
-                back=True,
-            ),
+        reseal_operation(
+            app_label="broadcasts",
+            model_name="post",
+            fields=["text", "attachments"],
+            sealed_by=["channel_id", "seq"],
             hints={"model_name": "post"},
         ),
     ]
