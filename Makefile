@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 LOCAL := DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-telegram.settings.local}
 
-.PHONY: run test test-es test-mongo lint migrate worker beat bridge clean
+.PHONY: run test test-es test-mongo bench lint migrate worker beat bridge clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,12 @@ test-es: $(VENV)/.dev-installed
 	@test -n "$(ELASTICSEARCH_URL)" || { echo "Set ELASTICSEARCH_URL to a real Elasticsearch 8 server."; exit 2; }
 	ELASTICSEARCH_URL=$(ELASTICSEARCH_URL) DJANGO_SETTINGS_MODULE=telegram.settings.test \
 		$(BIN)/pytest tests/broadcasts/test_search_elasticsearch.py -rs $(PYTEST_ARGS)
+
+## The hot path's benchmark matrix (bench/matrix.py) against fresh servers; needs DATABASE_URL and
+## REDIS_URL (loopback). `make test` runs a seconds-long smoke of it.
+bench: $(VENV)/.dev-installed
+	@test -n "$(DATABASE_URL)" -a -n "$(REDIS_URL)" || { echo "Set DATABASE_URL (PostgreSQL) and REDIS_URL, e.g. postgres://postgres@127.0.0.1:5432/telegram and redis://127.0.0.1:6379/1"; exit 2; }
+	$(BIN)/python bench/matrix.py $(BENCH_ARGS)
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check --fix .

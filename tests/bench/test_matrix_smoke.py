@@ -1,0 +1,36 @@
+"""The benchmark matrix never rots: a seconds-long run of every measure against real servers
+(the figures are the benchmark's business, bench/README.md; here only that each was taken)."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.redis]
+
+ROOT = Path(__file__).resolve().parents[2]
+MEASURES = [
+    "socket chat, delivered",
+    "REST send, 16 clients",
+    "history page of 50, 16 clients",
+    "idle delivery, REST on A -> socket on B",
+    "group of 5, one message on every socket",
+    "connect storm, 20 sockets to one instance",
+]
+
+
+def test_every_measure_of_the_matrix_runs_and_prints_a_figure():
+    done = subprocess.run(
+        [sys.executable, "bench/matrix.py", "--smoke"], cwd=ROOT, capture_output=True, text=True, timeout=240
+    )
+
+    assert done.returncode == 0, done.stderr[-3000:]
+    table = {
+        line.split(" | ")[0].strip(): line.split(" | ")[1]
+        for line in done.stdout.splitlines()
+        if " | " in line
+    }
+    for measure in MEASURES:
+        assert re.search(r"\d", table[measure]), (measure, table.get(measure))
