@@ -162,20 +162,18 @@ async def websocket_phase(
     }
 
 
-def rest_phase(pairs: list[dict], seconds: float, concurrency: int) -> dict:
+def load_phase(pairs: list[dict], seconds: float, concurrency: int, request) -> dict:
+    """`concurrency` clients, each repeating `request(pair, index)` (True when it succeeded)
+    for `seconds`: how many succeeded, in how long, and their latencies."""
     stop_at = time.perf_counter() + seconds
     latencies: list[float] = []
 
     def worker(index: int) -> int:
         pair = pairs[index % len(pairs)]
-        server, token = pair["ends"][0]
         done = 0
         while time.perf_counter() < stop_at:
             started = time.perf_counter()
-            status, _ = api(
-                server, "POST", f"/api/v1/chats/{pair['chat']}/messages/", {"text": "rest bench"}, token
-            )
-            if status == 201:
+            if request(pair, index):
                 done += 1
                 latencies.append(time.perf_counter() - started)
         return done
@@ -184,6 +182,15 @@ def rest_phase(pairs: list[dict], seconds: float, concurrency: int) -> dict:
     with ThreadPoolExecutor(concurrency) as pool:
         total = sum(pool.map(worker, range(concurrency)))
     return {"sent": total, "elapsed": time.perf_counter() - began, "latencies": latencies}
+
+
+def rest_phase(pairs: list[dict], seconds: float, concurrency: int) -> dict:
+    def send(pair, _index) -> bool:
+        server, token = pair["ends"][0]
+        path = f"/api/v1/chats/{pair['chat']}/messages/"
+        return api(server, "POST", path, {"text": "rest bench"}, token)[0] == 201
+
+    return load_phase(pairs, seconds, concurrency, send)
 
 
 def report(title: str, count: int, elapsed: float, latencies: list[float]) -> None:
