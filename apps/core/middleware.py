@@ -26,8 +26,8 @@ class ApiJsonErrorsMiddleware:
     """Under /api/, answers what Django would answer in HTML (unknown URL, uncaught error) in the
     API's JSON error shape instead.
 
-    Deliberately sync-only and last in MIDDLEWARE: it makes Django run the whole chain in one
-    thread instead of hopping to the event loop around every middleware."""
+    Sync-only, like the whole chain (telegram.handlers.SyncChainASGIHandler runs it as one sync
+    call in the request's thread)."""
 
     sync_capable = True
     async_capable = False

@@ -57,10 +57,10 @@ INSTALLED_APPS = [
     "apps.moderation",
 ]
 
-# Our views are sync (DRF), so the whole chain runs sync in the request's thread: the innermost
-# middleware is sync-only, and Django then keeps every middleware outside it sync too. (Under
-# ASGI a chain that mixes modes hops between the event loop and a thread for every middleware;
-# measured: 3x fewer requests per second. See docs/architecture.md.)
+# Our views are sync (DRF), so the whole chain runs sync, in one call in the request's thread
+# (telegram.handlers.SyncChainASGIHandler). Under Django's own ASGI handler a chain that mixes
+# modes hops between the event loop and a thread around every middleware; measured: 3x fewer
+# requests per second. See docs/architecture.md.
 MIDDLEWARE = [
     "apps.core.logging.RequestIdMiddleware",
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
@@ -73,7 +73,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
-    "apps.core.middleware.ApiJsonErrorsMiddleware",  # sync-only, last: see above
+    "apps.core.middleware.ApiJsonErrorsMiddleware",
 ]
 
 ROOT_URLCONF = "telegram.urls"
