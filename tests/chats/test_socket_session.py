@@ -3,6 +3,7 @@ logout everywhere that the socket's close message missed all end it (4401, 4403)
 token given in an `auth.refresh` frame lets it live on."""
 
 import asyncio
+import time
 from datetime import timedelta
 
 import pytest
@@ -35,13 +36,19 @@ def _short_token(user, seconds: float) -> str:
     return str(token)
 
 
+async def _until_expired(token: str) -> None:
+    """Sleep past the token's `exp` (whole seconds, so its life is 1-2 s for a 2 s token)."""
+    await asyncio.sleep(max(0.0, AccessToken(token, verify=False)["exp"] - time.time()) + 0.2)
+
+
 async def test_a_socket_whose_token_expired_is_closed_on_its_next_frame():
     alice = await db(UserFactory)(username="alice")
-    socket = await open_socket(token=await db(_short_token)(alice, 1))
+    token = await db(_short_token)(alice, 3)
+    socket = await open_socket(token=token)
     await socket.send_json_to({"type": "ping", "ref": "before"})
     assert (await frame(socket))["type"] == "pong"
 
-    await asyncio.sleep(1.2)
+    await _until_expired(token)
     await socket.send_json_to({"type": "ping", "ref": "after"})
 
     error = await frame(socket)
@@ -51,11 +58,12 @@ async def test_a_socket_whose_token_expired_is_closed_on_its_next_frame():
 
 async def test_a_fresher_token_keeps_the_socket_open_past_the_old_expiry():
     alice = await db(UserFactory)(username="alice")
-    socket = await open_socket(token=await db(_short_token)(alice, 1))
+    token = await db(_short_token)(alice, 3)
+    socket = await open_socket(token=token)
 
     await socket.send_json_to({"type": "auth.refresh", "ref": "r", "token": await token_for(alice)})
     refreshed = await frame(socket)
-    await asyncio.sleep(1.2)
+    await _until_expired(token)
     await socket.send_json_to({"type": "ping", "ref": "still here"})
 
     assert refreshed["type"] == "auth.refreshed"
