@@ -5,6 +5,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.http import HttpResponse
 
 from apps.core import crypto, ratelimit
+from apps.core.errors import ApplicationError
 from apps.profiles.services import profile_create
 
 from . import services
@@ -110,22 +111,23 @@ _admin_login = admin.site.login
 
 def _throttled_admin_login(request, extra_context=None):
     """The admin's log-in form, under the same limits as the API's: per address, and per
-    account from any address."""
+    account from any address (services.login_attempt_check)."""
     if request.method == "POST":
-        checks = (
-            ("login", ratelimit.identity(request)),
-            ("login_account", f"account:{request.POST.get('username', '').strip().lower()}"),
-        )
-        for scope, ident in checks:
-            verdict = ratelimit.hit(scope=scope, ident=ident)
-            if not verdict.allowed:
-                response = HttpResponse(
-                    f"Too many log-in attempts; retry in {verdict.retry_after} s.\n",
-                    status=429,
-                    content_type="text/plain",
-                )
-                response["Retry-After"] = str(verdict.retry_after)
-                return response
+        verdict = ratelimit.hit(scope="login", ident=ratelimit.identity(request))
+        retry_after = None if verdict.allowed else verdict.retry_after
+        if retry_after is None:
+            try:
+                services.login_attempt_check(username=request.POST.get("username", ""))
+            except ApplicationError as exc:
+                retry_after = exc.headers["Retry-After"]
+        if retry_after is not None:
+            response = HttpResponse(
+                f"Too many log-in attempts; retry in {retry_after} s.\n",
+                status=429,
+                content_type="text/plain",
+            )
+            response["Retry-After"] = str(retry_after)
+            return response
     return _admin_login(request, extra_context)
 
 

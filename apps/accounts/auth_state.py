@@ -10,7 +10,6 @@ after commit overwrites it; if the transaction rolls back, the next miss reads t
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from dataclasses import asdict, dataclass
 
@@ -18,6 +17,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.base import DEFERRED
+
+from apps.core.errors import is_outage
 
 from .models import User
 
@@ -63,7 +64,9 @@ def auth_state_get(user_id: int) -> AuthState | None:
     unreachable: authentication keeps working through a Redis outage, at one query a request)."""
     try:
         cached = cache.get(_key(user_id))
-    except Exception as exc:  # the cache is down: the database answers
+    except Exception as exc:
+        if not is_outage(exc):
+            raise
         logger.warning("auth state from the database: cache unavailable", extra={"error": type(exc).__name__})
         cached, cache_up = None, False
     else:
@@ -74,8 +77,11 @@ def auth_state_get(user_id: int) -> AuthState | None:
     if row is None:
         return None
     if cache_up:
-        with contextlib.suppress(Exception):  # went down meanwhile: the next request fills it
+        try:
             cache.add(_key(user_id), row, timeout=settings.AUTH_STATE_CACHE_TTL)
+        except Exception as exc:  # went down meanwhile: the next request fills it
+            if not is_outage(exc):
+                raise
     return AuthState(**row)
 
 

@@ -58,24 +58,6 @@ def updates_append(
     return pts
 
 
-def _erased(chat_id: int, message_id: str) -> dict:
-    """A message the reader may no longer see (deleted, or gone with its account): its place only."""
-    return {
-        "id": message_id,
-        "chat_id": chat_id,
-        "seq": None,
-        "sender_id": None,
-        "text": "",
-        "reply_to": None,
-        "attachments": [],
-        "forwarded_from": None,
-        "client_msg_id": None,
-        "created_at": None,
-        "edited_at": None,
-        "deleted": True,
-    }
-
-
 def _messages_now(*, user_id: int, rows: list[Update]) -> dict[str, dict]:
     """{message id: the message as `user_id` may see it now} for the message events among
     `rows`: one query for the messages, one for those the user deleted for themselves."""
@@ -90,24 +72,16 @@ def _messages_now(*, user_id: int, rows: list[Update]) -> dict[str, dict]:
             "message_id", flat=True
         )
     }
-    rendered = {}
-    for message_id, message in messages.items():
-        if message_id in hidden:
-            message.deleted = True  # as this reader sees it: never saved
-        public = message_public(message_stored(message))
-        rendered[message_id] = public
-    return rendered
+    for message_id in hidden & messages.keys():
+        messages[message_id].deleted = True  # as this reader sees it: never saved
+    return {message_id: message_public(message_stored(m)) for message_id, m in messages.items()}
 
 
 def _render(row: Update, messages: dict[str, dict]) -> dict:
     if row.kind not in MESSAGE_EVENTS:
         return {"pts": row.pts, "type": row.kind, **row.payload}
-    chat_id, message_id = row.payload["chat_id"], row.payload["message_id"]
-    return {
-        "pts": row.pts,
-        "type": row.kind,
-        "message": messages.get(message_id) or _erased(chat_id, message_id),
-    }
+    # Messages are never removed, only erased (their place stays): every reference resolves.
+    return {"pts": row.pts, "type": row.kind, "message": messages[row.payload["message_id"]]}
 
 
 def updates_state(*, user_id: int) -> int:

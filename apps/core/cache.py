@@ -21,10 +21,9 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.cache import cache, caches
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from . import crypto
+from .errors import is_outage
 
 logger = logging.getLogger(__name__)
 _local_lock = threading.Lock()
@@ -68,7 +67,9 @@ def _degrade(what: str, default):
         def guarded(*args, **kwargs):
             try:
                 return func(*args, **kwargs)
-            except (RedisConnectionError, RedisTimeoutError) as exc:
+            except Exception as exc:
+                if not is_outage(exc):
+                    raise
                 logger.warning("cache unavailable", extra={"operation": what, "error": type(exc).__name__})
                 return default() if callable(default) else default
 
