@@ -37,6 +37,9 @@ from bench.chat_ws import load_phase, percentile, prepare, rest_phase, sign_up, 
 from tests.e2e.servers import Stack, api
 
 
+MEASURES = ("chat", "rest", "history", "idle", "group", "storm")
+
+
 def ms(values: list[float]) -> list[float]:
     return [value * 1000 for value in values]
 
@@ -154,7 +157,15 @@ def main() -> int:
     parser.add_argument("--pairs", type=int, default=20)
     parser.add_argument("--group", type=int, default=200, help="members of the fan-out group")
     parser.add_argument("--sockets", type=int, default=2000, help="sockets of the connect storm")
+    parser.add_argument(
+        "--only",
+        default=",".join(MEASURES),
+        help=f"a comma-separated subset of the measures ({', '.join(MEASURES)})",
+    )
     args = parser.parse_args()
+    only = set(args.only.split(","))
+    if only - set(MEASURES):
+        parser.error(f"--only takes some of: {', '.join(MEASURES)}")
     if args.smoke:
         args.seconds, args.pairs, args.group, args.sockets = 1.0, 2, 5, 20
     rows: list[tuple[str, str, str]] = []
@@ -166,58 +177,64 @@ def main() -> int:
         servers = stack.servers
         pairs = prepare(servers, args.pairs)
 
-        chat = asyncio.run(websocket_phase(pairs, args.seconds, window=4))
-        lat = ms(chat["latencies"])
-        rows.append(
-            (
-                "socket chat, delivered",
-                f"{chat['delivered'] / chat['elapsed']:,.0f} msg/s, p99 {percentile(lat, 0.99):.0f} ms, "
-                f"{chat['lost_or_late']} not delivered",
-                ">= 2,000 msg/s, p99 <= 50 ms, 0 lost",
+        if "chat" in only:
+            chat = asyncio.run(websocket_phase(pairs, args.seconds, window=4))
+            lat = ms(chat["latencies"])
+            rows.append(
+                (
+                    "socket chat, delivered",
+                    f"{chat['delivered'] / chat['elapsed']:,.0f} msg/s, p99 {percentile(lat, 0.99):.0f} ms, "
+                    f"{chat['lost_or_late']} not delivered",
+                    ">= 2,000 msg/s, p99 <= 50 ms, 0 lost",
+                )
             )
-        )
-        rest = rest_phase(pairs, args.seconds, 16)
-        rest_p99 = percentile(ms(rest["latencies"]), 0.99)
-        rows.append(
-            (
-                "REST send, 16 clients",
-                f"{rest['sent'] / rest['elapsed']:,.0f} msg/s, p99 {rest_p99:.0f} ms",
-                ">= 1,000 msg/s, p99 <= 50 ms",
+        if "rest" in only:
+            rest = rest_phase(pairs, args.seconds, 16)
+            rest_p99 = percentile(ms(rest["latencies"]), 0.99)
+            rows.append(
+                (
+                    "REST send, 16 clients",
+                    f"{rest['sent'] / rest['elapsed']:,.0f} msg/s, p99 {rest_p99:.0f} ms",
+                    ">= 1,000 msg/s, p99 <= 50 ms",
+                )
             )
-        )
-        history = history_phase(pairs, args.seconds, 16)
-        rows.append(
-            (
-                "history page of 50, 16 clients",
-                f"{history['sent'] / history['elapsed']:,.0f} pages/s, "
-                f"p99 {percentile(ms(history['latencies']), 0.99):.0f} ms",
-                ">= 2,000 pages/s, p99 <= 20 ms",
+        if "history" in only:
+            history = history_phase(pairs, args.seconds, 16)
+            rows.append(
+                (
+                    "history page of 50, 16 clients",
+                    f"{history['sent'] / history['elapsed']:,.0f} pages/s, "
+                    f"p99 {percentile(ms(history['latencies']), 0.99):.0f} ms",
+                    ">= 2,000 pages/s, p99 <= 20 ms",
+                )
             )
-        )
-        idle = ms(asyncio.run(idle_delivery(pairs[0], 10 if args.smoke else 200)))
-        rows.append(
-            (
-                "idle delivery, REST on A -> socket on B",
-                f"p50 {percentile(idle, 0.5):.1f} ms, p99 {percentile(idle, 0.99):.1f} ms",
-                "p50 <= 5 ms, p99 <= 15 ms",
+        if "idle" in only:
+            idle = ms(asyncio.run(idle_delivery(pairs[0], 10 if args.smoke else 200)))
+            rows.append(
+                (
+                    "idle delivery, REST on A -> socket on B",
+                    f"p50 {percentile(idle, 0.5):.1f} ms, p99 {percentile(idle, 0.99):.1f} ms",
+                    "p50 <= 5 ms, p99 <= 15 ms",
+                )
             )
-        )
-        fanout = ms(asyncio.run(group_fanout(servers, args.group, 3 if args.smoke else 30)))
-        rows.append(
-            (
-                f"group of {args.group}, one message on every socket",
-                f"p50 {percentile(fanout, 0.5):.0f} ms, p99 {percentile(fanout, 0.99):.0f} ms",
-                "p99 <= 100 ms (200 members)",
+        if "group" in only:
+            fanout = ms(asyncio.run(group_fanout(servers, args.group, 3 if args.smoke else 30)))
+            rows.append(
+                (
+                    f"group of {args.group}, one message on every socket",
+                    f"p50 {percentile(fanout, 0.5):.0f} ms, p99 {percentile(fanout, 0.99):.0f} ms",
+                    "p99 <= 100 ms (200 members)",
+                )
             )
-        )
-        storm = asyncio.run(connect_storm(servers[0], pairs[0]["tokens"][0], args.sockets, 100))
-        rows.append(
-            (
-                f"connect storm, {args.sockets} sockets to one instance",
-                f"{storm['rate']:,.0f} connects/s, {storm['kib_per_socket']:.0f} KiB per idle socket",
-                ">= 1,000 connects/s (10,000 sockets), <= 40 KiB",
+        if "storm" in only:
+            storm = asyncio.run(connect_storm(servers[0], pairs[0]["tokens"][0], args.sockets, 100))
+            rows.append(
+                (
+                    f"connect storm, {args.sockets} sockets to one instance",
+                    f"{storm['rate']:,.0f} connects/s, {storm['kib_per_socket']:.0f} KiB per idle socket",
+                    ">= 1,000 connects/s (10,000 sockets), <= 40 KiB",
+                )
             )
-        )
 
     width = max(len(name) for name, _, _ in rows)
     result_width = max(len(result) for _, result, _ in rows)
