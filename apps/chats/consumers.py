@@ -197,11 +197,11 @@ class ChatConsumer(AsyncWebsocketConsumer):
             return
         if await self._session_ends(ref):
             return
-        for scope in ("ws_frame", *(("message_send",) if frame["type"] == "message.send" else ())):
-            verdict = await in_worker_thread(ratelimit.hit)(scope=scope, ident=f"user:{self.user.id}")
-            if not verdict.allowed:
-                await self._error("rate_limited", f"Too many frames; retry in {verdict.retry_after} s.", ref)
-                return
+        scopes = ("ws_frame", "message_send") if frame["type"] == "message.send" else ("ws_frame",)
+        verdict = await ratelimit.hit_async(scopes=scopes, ident=f"user:{self.user.id}")
+        if not verdict.allowed:
+            await self._error("rate_limited", f"Too many frames; retry in {verdict.retry_after} s.", ref)
+            return
         handler = self.HANDLERS.get(frame["type"])
         if handler is None:
             await self._error("unknown_type", f"Unknown frame type {frame['type']!r}.", ref)

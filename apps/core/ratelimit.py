@@ -8,11 +8,14 @@ consumer answers an `error` frame and drops the frame."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 import time
+import weakref
 from dataclasses import dataclass
 
+import redis.asyncio
 from django.conf import settings
 from django.core.cache import cache
 from rest_framework.throttling import BaseThrottle
@@ -38,6 +41,17 @@ _HIT = """
 local count = redis.call('INCR', KEYS[1])
 if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
 return {count, redis.call('TTL', KEYS[1])}
+"""
+# Several scopes in one round trip: KEYS[i] counted in a window of ARGV[i] seconds.
+_HIT_MANY = """
+local result = {}
+for i, key in ipairs(KEYS) do
+  local count = redis.call('INCR', key)
+  if count == 1 then redis.call('EXPIRE', key, ARGV[i]) end
+  result[2 * i - 1] = count
+  result[2 * i] = redis.call('TTL', key)
+end
+return result
 """
 
 
@@ -86,6 +100,58 @@ def _count(key: str, period: int) -> tuple[int, int]:
         return count, period - int(time.time()) % period
     count, ttl = redis_script(client, _HIT)(keys=[cache.make_key(key)], args=[period])
     return int(count), max(int(ttl), 1)
+
+
+# Per event loop (an asyncio client is bound to the loop it was made on): a Redis client and
+# the `_HIT_MANY` script registered on it.
+_async_scripts: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _async_hit_many():
+    loop = asyncio.get_running_loop()
+    script = _async_scripts.get(loop)
+    if script is None:
+        options = settings.CACHES["default"].get("OPTIONS", {})
+        client = redis.asyncio.Redis.from_url(
+            settings.CACHES["default"]["LOCATION"],
+            socket_connect_timeout=options.get("SOCKET_CONNECT_TIMEOUT"),
+            socket_timeout=options.get("SOCKET_TIMEOUT"),
+        )
+        script = _async_scripts[loop] = client.register_script(_HIT_MANY)
+    return script
+
+
+async def hit_async(*, scopes, ident: str) -> Verdict:
+    """`hit` for each of `scopes`, from the event loop (the WebSocket consumer): one Redis round
+    trip for them all and no hop to a thread. The first scope over its limit is the verdict."""
+    limits = [
+        (scope, *parse_rate(settings.RATE_LIMITS[scope]))
+        for scope in scopes
+        if settings.RATE_LIMITS.get(scope)
+    ]
+    if not limits:
+        return Verdict(True, 0, 0)
+    if redis_client() is None:  # the local-memory cache: no I/O to wait for
+        verdicts = [hit(scope=scope, ident=ident) for scope, _, _ in limits]
+        return next((verdict for verdict in verdicts if not verdict.allowed), verdicts[0])
+    now = time.time()
+    keys = [cache.make_key(f"rl:{scope}:{ident}:{int(now // period)}") for scope, _, period in limits]
+    try:
+        counted = await _async_hit_many()(keys=keys, args=[period for _, _, period in limits])
+    except Exception as exc:  # as in `hit`: fail open
+        logger.warning(
+            "rate limit not checked: cache unavailable",
+            extra={"scope": limits[0][0], "error": type(exc).__name__},
+        )
+        return Verdict(True, limits[0][1], 0)
+    for index, (scope, limit, _period) in enumerate(limits):
+        count, ttl = int(counted[2 * index]), int(counted[2 * index + 1])
+        if count > limit:
+            from .metrics import RATE_LIMIT_REJECTIONS
+
+            RATE_LIMIT_REJECTIONS.labels(scope=scope).inc()
+            return Verdict(False, limit, max(ttl, 1))
+    return Verdict(True, limits[0][1], 0)
 
 
 def client_ip(request) -> str:

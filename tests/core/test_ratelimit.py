@@ -19,6 +19,20 @@ def test_a_scope_admits_its_limit_then_refuses_with_retry_after(settings):
 
 
 @pytest.mark.redis
+async def test_several_scopes_counted_in_one_call_share_their_counts_with_hit(settings):
+    settings.RATE_LIMITS = {"frames": "5/min", "sends": "2/min"}
+
+    verdicts = [await ratelimit.hit_async(scopes=("frames", "sends"), ident="user:3") for _ in range(3)]
+
+    assert [v.allowed for v in verdicts] == [True, True, False]  # `sends` ran out
+    assert verdicts[-1].retry_after in range(1, 61)
+    # `frames` counted all three, whichever path counts it.
+    assert ratelimit.hit(scope="frames", ident="user:3").allowed
+    assert ratelimit.hit(scope="frames", ident="user:3").allowed
+    assert not (await ratelimit.hit_async(scopes=("frames",), ident="user:3")).allowed
+
+
+@pytest.mark.redis
 def test_200_concurrent_requests_against_a_limit_of_50_admit_exactly_50(settings):
     settings.RATE_LIMITS = {"burst": "50/hour"}
     barrier = threading.Barrier(20)
