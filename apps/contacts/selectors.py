@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Exists, Q
 
 from apps.core.cache import versioned_get, versioned_set
 from apps.profiles.selectors import profile_withheld, profiles_for
@@ -19,6 +19,16 @@ def blocked_either_way(*, user_id: int, other_id: int) -> bool:
     return Block.objects.filter(
         Q(blocker_id=user_id, blocked_id=other_id) | Q(blocker_id=other_id, blocked_id=user_id)
     ).exists()
+
+
+def blocks_with(user_id: int, other) -> Exists:
+    """A query expression: `user_id` and `other` (a column, such as `OuterRef("user_id")`)
+    blocked each other, either way. Lets a caller check a block in a query it makes anyway."""
+    return Exists(
+        Block.objects.filter(
+            Q(blocker_id=user_id, blocked_id=other) | Q(blocker_id=other, blocked_id=user_id)
+        )
+    )
 
 
 def blocked_among(*, blocker_id: int, among) -> set[int]:

@@ -352,4 +352,24 @@ async def test_frames_past_the_limit_get_an_error_and_are_dropped(people, settin
 
     assert [a["type"] for a in answers] == ["pong", "pong", "pong", "error"]
     assert (answers[-1]["code"], answers[-1]["ref"]) == ("rate_limited", "4")
+
+
+async def test_sends_past_their_own_limit_are_refused_and_store_nothing(people, settings):
+    alice, _bob, chat = people
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "message_send": "2/min"}
+    socket = await open_socket(alice)
+    refs = [str(uuid.uuid4()) for _ in range(3)]
+
+    for ref in refs:
+        await socket.send_json_to(
+            {"type": "message.send", "chat_id": chat.id, "text": "x", "client_msg_id": ref}
+        )
+    answers = [await frame(socket) for _ in range(3)]
+    await socket.send_json_to({"type": "ping", "ref": "still"})  # other frames have their own limit
+
+    assert [a["type"] for a in answers] == ["message.ack", "message.ack", "error"]
+    assert (answers[-1]["code"], answers[-1]["ref"]) == ("rate_limited", refs[-1])
+    assert await db(Message.objects.filter(chat_id=chat.id).count)() == 2
+    assert (await frame(socket))["type"] == "pong"
+    await socket.disconnect()
     await socket.disconnect()

@@ -8,7 +8,7 @@ from django.db import connections
 from django.utils import timezone
 
 from apps.chats import services
-from apps.chats.models import ChatMember, Message
+from apps.chats.models import Chat, ChatMember, Message
 from tests.stores import raw_column
 
 pytestmark = pytest.mark.django_db
@@ -49,6 +49,22 @@ def test_send_is_idempotent_on_client_msg_id(client_for, alice, direct):
     assert retry.status_code == 200
     assert retry.json()["id"] == first.json()["id"]
     assert Message.objects.filter(chat_id=direct.id).count() == 1
+
+
+def test_a_client_msg_id_is_not_reused_in_another_chat(client_for, alice, direct, group):
+    client_msg_id = str(uuid.uuid4())
+    client = client_for(alice)
+    first = client.post(messages_url(direct), {"text": "here", "client_msg_id": client_msg_id}, format="json")
+
+    elsewhere = client.post(
+        messages_url(group), {"text": "there", "client_msg_id": client_msg_id}, format="json"
+    )
+
+    assert first.status_code == 201
+    assert elsewhere.status_code == 409
+    assert elsewhere.json()["code"] == "client_msg_id_reused"
+    assert not Message.objects.filter(chat_id=group.id).exists()
+    assert Chat.objects.get(pk=group.id).last_seq == 0  # the seq taken by the refused send is given back
 
 
 @pytest.mark.parametrize(

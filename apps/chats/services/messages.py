@@ -7,10 +7,10 @@ from uuid import UUID
 
 from django.conf import settings
 from django.db import IntegrityError
-from django.db.models import F
+from django.db.models import Case, F, OuterRef, Value, When
 from django.utils import timezone
 
-from apps.contacts.selectors import blocked_either_way
+from apps.contacts.selectors import blocks_with
 from apps.core import documents
 from apps.core.errors import ApplicationError, NotFound, PermissionDenied
 from apps.core.events import event_emit
@@ -42,11 +42,25 @@ def _check_text(text, *, allow_empty: bool) -> str:
     return text
 
 
-def _check_can_write(chat: Chat, members: dict[int, ChatMember], sender_id: int) -> None:
-    if chat.kind == Chat.Kind.DIRECT:
-        peer_id = next((uid for uid in members if uid != sender_id), None)
-        if peer_id is not None and blocked_either_way(user_id=sender_id, other_id=peer_id):
-            raise ApplicationError(ChatError.BLOCKED, "You cannot write to this user.", status=403)
+def _sending_rows(chat_id: int, sender_id: int) -> dict[int, ChatMember]:
+    """The chat's members with the chat, in one query; in a direct chat each row also says
+    whether its member and the sender blocked each other (`blocks_sender`)."""
+    rows = (
+        ChatMember.objects.filter(chat_id=chat_id)
+        .select_related("chat")
+        .annotate(
+            blocks_sender=Case(
+                When(chat__kind=Chat.Kind.DIRECT, then=blocks_with(sender_id, OuterRef("user_id"))),
+                default=Value(False),
+            )
+        )
+    )
+    return {member.user_id: member for member in rows}
+
+
+def _check_can_write(members: dict[int, ChatMember], sender_id: int) -> None:
+    if any(member.blocks_sender for user_id, member in members.items() if user_id != sender_id):
+        raise ApplicationError(ChatError.BLOCKED, "You cannot write to this user.", status=403)
 
 
 def _after_commit_merge(message: Message) -> None:
@@ -77,28 +91,25 @@ def message_send(
             origin=origin,
         )
     except IntegrityError:
-        # The same client_msg_id sent twice at once: the other one won, and this transaction
-        # (no savepoint needed on the common path) rolled back whole.
+        # A retry: this client_msg_id was sent before (or at this very moment, and the other
+        # one won). Nothing is looked up before the insert (one query less on every send); the
+        # unique constraint catches the retry, and this transaction rolled back whole.
         existing = (
             client_msg_id and Message.objects.filter(sender_id=sender.pk, client_msg_id=client_msg_id).first()
         )
         if not existing:
             raise
+        if existing.chat_id != chat_id:
+            raise ApplicationError(
+                ChatError.CLIENT_MSG_ID_REUSED, "This client_msg_id was used for another chat.", status=409
+            ) from None
         return message_stored(existing), None, False
 
 
 @documents.transactional
 def _message_send(*, sender, chat_id, text, client_msg_id, reply_to, attachment_ids, origin):
-    members = member_rows(chat_id)
+    members = _sending_rows(chat_id, sender.pk)
     sender_membership = require_member(members, sender.pk)
-    if client_msg_id and (
-        existing := Message.objects.filter(sender_id=sender.pk, client_msg_id=client_msg_id).first()
-    ):
-        if existing.chat_id != chat_id:
-            raise ApplicationError(
-                ChatError.CLIENT_MSG_ID_REUSED, "This client_msg_id was used for another chat.", status=409
-            )
-        return message_stored(existing), None, False
     attachment_ids = list(attachment_ids or [])
     text = _check_text(text, allow_empty=bool(attachment_ids))
     if len(attachment_ids) > settings.MESSAGE_MAX_ATTACHMENTS:
@@ -107,7 +118,7 @@ def _message_send(*, sender, chat_id, text, client_msg_id, reply_to, attachment_
             ChatError.TOO_MANY_ATTACHMENTS,
             f"At most {settings.MESSAGE_MAX_ATTACHMENTS} files.",
         )
-    _check_can_write(sender_membership.chat, members, sender.pk)
+    _check_can_write(members, sender.pk)
     if (
         reply_to is not None
         and not Message.objects.filter(pk=reply_to, chat_id=chat_id, deleted=False).exists()
