@@ -12,12 +12,14 @@ class CoreConfig(AppConfig):
         from django.conf import settings
         from django.urls import register_converter
 
+        from . import layer_sealing
         from .documents import IdConverter
         from .maintenance import register_purge
         from .models import OutboxEvent
         from .tracing import tracing_setup
 
         tracing_setup()
+        layer_sealing.register()
         register_converter(IdConverter, "docid")
         register_purge(
             "published outbox events",

@@ -178,8 +178,10 @@ if REDIS_URL:
             "CONFIG": {
                 "hosts": [REDIS_URL],
                 "prefix": env("CHANNEL_LAYER_PREFIX", default="tg:asgi"),
-                # Live frames carry message text: sealed (Fernet) on their way through Redis,
-                # with keys derived from the field keys, so they rotate together.
+                # Live frames carry message text: sealed (AES-GCM, apps.core.layer_sealing) on
+                # their way through Redis, with keys derived from the field keys, so they
+                # rotate together.
+                "serializer_format": "sealed-msgpack",
                 "symmetric_encryption_keys": [
                     f"channel-layer:{entry.strip()}" for entry in env.list("FIELD_ENCRYPTION_KEYS")
                 ],
