@@ -21,10 +21,15 @@ from .models import HiddenMessage, Message, Update, UpdateState
 MESSAGE_EVENTS = frozenset({"message.new", "message.edited"})
 
 
+def message_reference(*, chat_id: int, message_id) -> dict:
+    """What the log keeps of a message event."""
+    return {"chat_id": chat_id, "message_id": documents.dump_id(message_id)}
+
+
 def _stored_payload(kind: str, payload: dict) -> dict:
     if kind in MESSAGE_EVENTS:
         message = payload["message"]
-        return {"chat_id": message["chat_id"], "message_id": documents.dump_id(message["id"])}
+        return message_reference(chat_id=message["chat_id"], message_id=message["id"])
     return payload
 
 
@@ -46,6 +51,12 @@ def updates_append(
             for user_id, user_pts in pts.items()
         ]
     )
+    updates_deliver(pts, kind=kind, payload=payload, exclude_channel=exclude_channel)
+    return pts
+
+
+def updates_deliver(pts: dict[int, int], *, kind: str, payload: dict, exclude_channel: str | None) -> None:
+    """After commit, each user's frame for the event their log got at `pts[user]`."""
 
     def deliver():
         public = (
@@ -55,7 +66,6 @@ def updates_append(
         send_frames(frames, exclude_channel=exclude_channel)
 
     documents.on_commit(deliver)
-    return pts
 
 
 def _messages_now(*, user_id: int, rows: list[Update]) -> dict[str, dict]:

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import Exists, Q
+from django.db import connection
+from django.db.models import Q
 
 from apps.core.cache import versioned_get, versioned_set
 from apps.profiles.selectors import profile_withheld, profiles_for
@@ -21,13 +22,16 @@ def blocked_either_way(*, user_id: int, other_id: int) -> bool:
     ).exists()
 
 
-def blocks_with(user_id: int, other) -> Exists:
-    """A query expression: `user_id` and `other` (a column, such as `OuterRef("user_id")`)
-    blocked each other, either way. Lets a caller check a block in a query it makes anyway."""
-    return Exists(
-        Block.objects.filter(
-            Q(blocker_id=user_id, blocked_id=other) | Q(blocker_id=other, blocked_id=user_id)
-        )
+def block_between_sql(user: str, other: str) -> str:
+    """SQL for a raw query on the hot path (apps.chats.store): whether `user` and `other` (SQL
+    expressions: placeholders or columns) blocked each other, either way."""
+    table = connection.ops.quote_name(Block._meta.db_table)
+    blocker, blocked = (
+        connection.ops.quote_name(Block._meta.get_field(f).column) for f in ("blocker", "blocked")
+    )
+    return (
+        f"EXISTS (SELECT 1 FROM {table} WHERE ({blocker} = {user} AND {blocked} = {other}) "  # noqa: S608
+        f"OR ({blocker} = {other} AND {blocked} = {user}))"
     )
 
 

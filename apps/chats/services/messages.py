@@ -7,10 +7,9 @@ from uuid import UUID
 
 from django.conf import settings
 from django.db import IntegrityError
-from django.db.models import Case, F, OuterRef, Value, When
+from django.db.models import F
 from django.utils import timezone
 
-from apps.contacts.selectors import blocks_with
 from apps.core import documents
 from apps.core.errors import ApplicationError, NotFound, PermissionDenied
 from apps.core.events import event_emit
@@ -25,7 +24,8 @@ from ..history import history_cache_merge, message_stored
 from ..models import Chat, ChatMember, HiddenMessage, Message
 from ..presence import online_among
 from ..selectors import hidden_refill, members_of
-from ..updates import updates_append
+from ..store import Sending, message_write, two_statement_writes, sending_members
+from ..updates import updates_append, updates_deliver
 from ._common import chat_not_found, member_rows, require_member
 
 
@@ -42,23 +42,7 @@ def _check_text(text, *, allow_empty: bool) -> str:
     return text
 
 
-def _sending_rows(chat_id: int, sender_id: int) -> dict[int, ChatMember]:
-    """The chat's members with the chat, in one query; in a direct chat each row also says
-    whether its member and the sender blocked each other (`blocks_sender`)."""
-    rows = (
-        ChatMember.objects.filter(chat_id=chat_id)
-        .select_related("chat")
-        .annotate(
-            blocks_sender=Case(
-                When(chat__kind=Chat.Kind.DIRECT, then=blocks_with(sender_id, OuterRef("user_id"))),
-                default=Value(False),
-            )
-        )
-    )
-    return {member.user_id: member for member in rows}
-
-
-def _check_can_write(members: dict[int, ChatMember], sender_id: int) -> None:
+def _check_can_write(members: dict[int, Sending], sender_id: int) -> None:
     if any(member.blocks_sender for user_id, member in members.items() if user_id != sender_id):
         raise ApplicationError(ChatError.BLOCKED, "You cannot write to this user.", status=403)
 
@@ -108,7 +92,7 @@ def message_send(
 
 @documents.transactional
 def _message_send(*, sender, chat_id, text, client_msg_id, reply_to, attachment_ids, origin):
-    members = _sending_rows(chat_id, sender.pk)
+    members = sending_members(chat_id=chat_id, sender_id=sender.pk)
     sender_membership = require_member(members, sender.pk)
     attachment_ids = list(attachment_ids or [])
     text = _check_text(text, allow_empty=bool(attachment_ids))
@@ -130,27 +114,34 @@ def _message_send(*, sender, chat_id, text, client_msg_id, reply_to, attachment_
         attachment_snapshot(f) for f in files_for_attaching(file_ids=attachment_ids, user_id=sender.pk)
     ]
     files_attach(file_ids=[snapshot["file_id"] for snapshot in snapshots])
-    seq = next_seq(chat_id=chat_id, sender_member_id=sender_membership.pk)
-    message = Message.objects.create(
-        chat_id=chat_id,
-        seq=seq,
-        sender_id=sender.pk,
-        text=text,
-        attachments=snapshots,
-        reply_to=reply_to,
-        client_msg_id=client_msg_id,
-    )
-    stored = message_stored(message)
-    pts = updates_append(
-        user_ids=list(members), kind="message.new", payload={"message": stored}, exclude_channel=origin
-    )
+    fields = {
+        "sender_id": sender.pk,
+        "text": text,
+        "attachments": snapshots,
+        "reply_to": reply_to,
+        "client_msg_id": client_msg_id,
+    }
+    if two_statement_writes():  # the same rows as below, in two statements
+        written = message_write(
+            chat_id=chat_id, sender_member_id=sender_membership.pk, user_ids=list(members), **fields
+        )
+        message, pts = written.message, written.pts
+        stored = message_stored(message)
+        updates_deliver(pts, kind="message.new", payload={"message": stored}, exclude_channel=origin)
+    else:
+        seq = next_seq(chat_id=chat_id, sender_member_id=sender_membership.pk)
+        message = Message.objects.create(chat_id=chat_id, seq=seq, **fields)
+        stored = message_stored(message)
+        pts = updates_append(
+            user_ids=list(members), kind="message.new", payload={"message": stored}, exclude_channel=origin
+        )
     _after_commit_merge(message)
     _emit_for_offline_members(message, members)
     documents.on_commit(lambda: MESSAGES_SENT.labels(via="websocket" if origin else "rest").inc())
     return stored, pts[sender.pk], True
 
 
-def _emit_for_offline_members(message: Message, members: dict[int, ChatMember]) -> None:
+def _emit_for_offline_members(message: Message, members: dict[int, Sending]) -> None:
     """`chats.message.created`, for the push notifications of members with no socket open
     (only when there is such a member: most messages of a busy chat need no event)."""
     recipients = [user_id for user_id in members if user_id != message.sender_id]
