@@ -36,7 +36,6 @@ from websockets.asyncio.client import connect
 from bench.chat_ws import load_phase, percentile, prepare, rest_phase, sign_up, websocket_phase
 from tests.e2e.servers import Stack, api
 
-
 MEASURES = ("chat", "rest", "history", "idle", "group", "storm")
 
 

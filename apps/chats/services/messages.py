@@ -24,7 +24,7 @@ from ..history import history_cache_merge, message_stored
 from ..models import Chat, ChatMember, HiddenMessage, Message
 from ..presence import online_among
 from ..selectors import hidden_refill, members_of
-from ..store import Sending, message_write, two_statement_writes, sending_members
+from ..store import Sending, message_write, sending_members, two_statement_writes
 from ..updates import updates_append, updates_deliver
 from ._common import chat_not_found, member_rows, require_member
 
