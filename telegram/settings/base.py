@@ -198,7 +198,12 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# With `--pool threads` a worker takes more tasks from Redis only while fewer than this many
+# (times its concurrency) are unacknowledged, and it looks again only when its event loop next
+# wakes (about once a second): at 1 a worker of 4 threads handled about one push a second
+# however short the tasks (bench/push_pipeline.py). Tasks are acknowledged late, so the ones
+# it holds come back to another worker if it dies.
+CELERY_WORKER_PREFETCH_MULTIPLIER = env.int("CELERY_WORKER_PREFETCH_MULTIPLIER", default=32)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BEAT_SCHEDULE: dict = {
