@@ -1,4 +1,5 @@
-"""The benchmark matrix never rots: a seconds-long run of every measure against real servers
+"""The benchmarks never rot: a seconds-long run of every measure of the matrix, and of the push
+pipeline, against real servers
 (the figures are the benchmark's business, bench/README.md; here only that each was taken)."""
 
 import re
@@ -34,3 +35,17 @@ def test_every_measure_of_the_matrix_runs_and_prints_a_figure():
     }
     for measure in MEASURES:
         assert re.search(r"\d", table[measure]), (measure, table.get(measure))
+
+
+@pytest.mark.nats
+def test_the_push_pipeline_benchmark_runs_and_every_push_arrives():
+    done = subprocess.run(
+        [sys.executable, "bench/push_pipeline.py", "--smoke"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+
+    assert done.returncode == 0, (done.stdout[-2000:], done.stderr[-3000:])  # 0: every push arrived
+    assert re.search(r"send -> push: p50 [\d.]+ s, p99 [\d.]+ s", done.stdout), done.stdout
