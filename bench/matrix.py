@@ -14,6 +14,8 @@ Measures (targets from the hot-path issue):
 - group of 200: one message, until all 200 members' sockets have it;
 - connect storm: sockets opened at once to one instance, and its memory per idle socket.
 
+`--scaling 1,2,4` instead measures REST sends and history pages against 1, 2 and 4 instances.
+
 Loopback only; bounded in time and count; it stops by itself.
 """
 
@@ -41,6 +43,38 @@ MEASURES = ("chat", "rest", "history", "idle", "group", "storm")
 
 def ms(values: list[float]) -> list[float]:
     return [value * 1000 for value in values]
+
+
+def spread_phase(servers, pairs: list[dict], seconds: float, concurrency: int, kind: str) -> dict:
+    """REST sends or history pages from `concurrency` clients, client i on server i mod n."""
+
+    def request(pair, index) -> bool:
+        server, token = servers[index % len(servers)], pair["tokens"][0]
+        path = f"/api/v1/chats/{pair['chat']}/messages/"
+        if kind == "rest":
+            return api(server, "POST", path, {"text": "rest bench"}, token)[0] == 201
+        return api(server, "GET", f"{path}?limit=50", token=token)[0] == 200
+
+    return load_phase(pairs, seconds, concurrency, request)
+
+
+def scaling(counts: list[int], seconds: float, pairs: int) -> None:
+    """REST sends and history pages at 16 clients against 1, 2, 4, ... instances (the web role
+    keeps no state of its own: what it can serve grows with the cores it gets)."""
+    print(f"\n{'instances':>9} | {'REST sends/s':>12} | {'history pages/s':>15}")
+    for count in counts:
+        with (
+            tempfile.TemporaryDirectory() as tmp,
+            Stack(instances=count, tmp=Path(tmp), settings="telegram.settings.bench") as stack,
+        ):
+            prepared = prepare(stack.servers, pairs)
+            rest = spread_phase(stack.servers, prepared, seconds, 16, "rest")
+            history = spread_phase(stack.servers, prepared, seconds, 16, "history")
+        print(
+            f"{count:>9} | {rest['sent'] / rest['elapsed']:>12,.0f} | "
+            f"{history['sent'] / history['elapsed']:>15,.0f}",
+            flush=True,
+        )
 
 
 def history_phase(pairs: list[dict], seconds: float, concurrency: int) -> dict:
@@ -161,7 +195,15 @@ def main() -> int:
         default=",".join(MEASURES),
         help=f"a comma-separated subset of the measures ({', '.join(MEASURES)})",
     )
+    parser.add_argument(
+        "--scaling",
+        help="instead of the matrix: REST sends and history pages against each of these numbers "
+        "of instances, e.g. 1,2,4",
+    )
     args = parser.parse_args()
+    if args.scaling:
+        scaling([int(count) for count in args.scaling.split(",")], args.seconds, args.pairs)
+        return 0
     only = set(args.only.split(","))
     if only - set(MEASURES):
         parser.error(f"--only takes some of: {', '.join(MEASURES)}")
