@@ -8,7 +8,7 @@ from django.db.models import Q
 
 from apps.contacts.selectors import profiles_visible_to
 from apps.core import documents
-from apps.core.cache import versioned_get, versioned_set
+from apps.core.cache import Prefetched, read_together, versioned_get, versioned_set
 from apps.core.errors import NotFound
 
 from .errors import ChatError
@@ -32,18 +32,22 @@ def members_refill(*, chat_id: int) -> dict[int, str]:
     return members
 
 
-def members_of(*, chat_id: int) -> dict[int, str]:
+def _cached(key: str, prefetched: Prefetched | None):
+    return prefetched.values.get(key) if prefetched is not None else versioned_get(key)
+
+
+def members_of(*, chat_id: int, prefetched: Prefetched | None = None) -> dict[int, str]:
     """{user_id: role} of the chat's members ({} for no chat)."""
-    cached = versioned_get(_members_key(chat_id))
+    cached = _cached(_members_key(chat_id), prefetched)
     if cached is not None:
         return {int(user_id): role for user_id, role in cached.items()}
     return members_refill(chat_id=chat_id)
 
 
-def chat_role(*, chat_id: int, user_id: int) -> str:
+def chat_role(*, chat_id: int, user_id: int, prefetched: Prefetched | None = None) -> str:
     """The user's role in the chat; NotFound when they are not a member (or no such chat): a
     non-member learns nothing of a chat, not even that it exists."""
-    role = members_of(chat_id=chat_id).get(user_id)
+    role = members_of(chat_id=chat_id, prefetched=prefetched).get(user_id)
     if role is None:
         raise NotFound("There is no such chat among yours.", code=ChatError.CHAT_NOT_FOUND)
     return role
@@ -74,8 +78,8 @@ def hidden_refill(*, user_id: int, chat_id: int) -> set[str]:
     return ids
 
 
-def hidden_for(*, user_id: int, chat_id: int) -> set[str]:
-    cached = versioned_get(_hidden_key(user_id, chat_id))
+def hidden_for(*, user_id: int, chat_id: int, prefetched: Prefetched | None = None) -> set[str]:
+    cached = _cached(_hidden_key(user_id, chat_id), prefetched)
     if cached is None:
         return hidden_refill(user_id=user_id, chat_id=chat_id)
     return {documents.dump_id(message_id) for message_id in cached}
@@ -97,15 +101,22 @@ def history_page(
     limit: int = 50,
 ) -> dict:
     """A page of the chat's messages the user can see: newest first (no cursor, or
-    `before_seq`), or oldest first after `after_seq` (catch-up)."""
-    chat_role(chat_id=chat_id, user_id=user_id)
-    hidden = hidden_for(user_id=user_id, chat_id=chat_id)
-    if before_seq is None and after_seq is None and limit <= HISTORY.size:
+    `before_seq`), or oldest first after `after_seq` (catch-up). The membership, the hidden
+    set and (for the newest page) the window are read from Redis in one round trip."""
+    newest = before_seq is None and after_seq is None and limit <= HISTORY.size
+    prefetched = read_together(
+        versioned=[_members_key(chat_id), _hidden_key(user_id, chat_id)],
+        windows=[HISTORY.key(chat_id)] if newest else [],
+    )
+    chat_role(chat_id=chat_id, user_id=user_id, prefetched=prefetched)
+    hidden = hidden_for(user_id=user_id, chat_id=chat_id, prefetched=prefetched)
+    if newest:
         cached = HISTORY.newest_page(
             chat_id,
             limit=limit,
             load_newest=lambda count: history_newest(chat_id, count),
             visible=lambda stored: _visible(stored, hidden),
+            prefetched=prefetched,
         )
         if cached is not None:
             page, has_more = cached

@@ -18,6 +18,7 @@ import functools
 import logging
 import threading
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache, caches
@@ -117,6 +118,40 @@ def _open(key: str, sealed: str):
         return None
 
 
+@dataclass
+class Prefetched:
+    """Versioned values and windows read in one round trip (`read_together`): a key that is
+    absent here was missing, or is unreadable; a window that is None is missing or incomplete."""
+
+    values: dict[str, object]
+    windows: dict[str, list[tuple[int, str]] | None]
+
+
+@_degrade("read", lambda: Prefetched({}, {}))
+def read_together(*, versioned: Iterable[str] = (), windows: Iterable[str] = ()) -> Prefetched:
+    """Several versioned values and windows in one round trip (the hot reads of a request:
+    a chat's members, the reader's hidden messages and the history window)."""
+    versioned, windows = list(versioned), list(windows)
+    client = redis_client()
+    if client is None:
+        return Prefetched(versioned_get_many(versioned), {key: window_read(key) for key in windows})
+    pipe = client.pipeline(transaction=False)
+    for key in versioned:
+        pipe.hget(cache.make_key(key), "d")
+    for key in windows:
+        pipe.zrange(cache.make_key(key), 0, -1, withscores=True)
+    replies = pipe.execute()
+    found = {key: raw.decode() for key, raw in zip(versioned, replies, strict=False) if raw is not None}
+    opened = {key: _open(key, sealed) for key, sealed in found.items()}
+    return Prefetched(
+        values={key: value for key, value in opened.items() if value is not None},
+        windows={
+            key: _window_items(members)
+            for key, members in zip(windows, replies[len(versioned) :], strict=True)
+        },
+    )
+
+
 @_degrade("read", dict)
 def versioned_get_many(keys: Iterable[str]) -> dict[str, object]:
     """{key: value} for the keys present (and still readable)."""
@@ -202,7 +237,10 @@ def window_read(key: str) -> list[tuple[int, str]] | None:
         if not complete:
             return None
         return [(seq, blob) for seq, (_version, blob) in sorted(entries.items())]
-    members = client.zrange(cache.make_key(key), 0, -1, withscores=True)
+    return _window_items(client.zrange(cache.make_key(key), 0, -1, withscores=True))
+
+
+def _window_items(members) -> list[tuple[int, str]] | None:
     if not members or members[0][0] != SENTINEL.encode():
         return None
     return [(int(score), member.decode().split("|", 1)[1]) for member, score in members[1:]]
@@ -236,10 +274,14 @@ class SealedWindow:
             complete=complete,
         )
 
-    def read(self, owner_id: int) -> list[dict] | None:
+    def key(self, owner_id: int) -> str:
+        """The window's cache key (for `read_together`)."""
+        return self._key(owner_id)
+
+    def read(self, owner_id: int, *, prefetched: Prefetched | None = None) -> list[dict] | None:
         """The window oldest first, or None when there is no complete one."""
         key = self._key(owner_id)
-        window = window_read(key)
+        window = prefetched.windows.get(key) if prefetched is not None else window_read(key)
         if window is None:
             return None
         try:
@@ -250,13 +292,13 @@ class SealedWindow:
             return None
 
     def newest_page(
-        self, owner_id: int, *, limit: int, load_newest, visible
+        self, owner_id: int, *, limit: int, load_newest, visible, prefetched: Prefetched | None = None
     ) -> tuple[list[dict], bool] | None:
         """(newest first page, has_more) from the window, or None when the window cannot answer
         (too few visible items in it). `load_newest(n)` gives the newest n items from the
         database, oldest first: it rebuilds a missing window (deleted items too: a window is
         shared by every reader, and `visible` filters per reader)."""
-        window = self.read(owner_id)
+        window = self.read(owner_id, prefetched=prefetched)
         if window is None:
             window = load_newest(self.size)
             self.merge(owner_id, window, complete=True)

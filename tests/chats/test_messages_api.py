@@ -243,6 +243,31 @@ def test_first_history_page_comes_from_the_cache_with_no_query(
     assert client.get(messages_url(direct)).json() == expected
 
 
+@pytest.mark.redis
+def test_the_newest_page_costs_one_round_trip_to_redis(alice, bob, direct, send, monkeypatch):
+    import redis
+
+    from apps.chats.selectors import history_page
+
+    for index in range(3):
+        send(alice, direct, f"m{index}")
+    expected = history_page(user_id=bob.id, chat_id=direct.id)  # fills membership, hidden set, window
+    trips = []
+    single, pipelined = redis.client.Redis.execute_command, redis.client.Pipeline.execute
+    monkeypatch.setattr(
+        redis.client.Redis, "execute_command", lambda *a, **k: trips.append(a[1]) or single(*a, **k)
+    )
+    monkeypatch.setattr(
+        redis.client.Pipeline, "execute", lambda *a, **k: trips.append("pipeline") or pipelined(*a, **k)
+    )
+
+    page = history_page(user_id=bob.id, chat_id=direct.id)
+
+    assert page == expected
+    assert [m["text"] for m in page["results"]] == ["m2", "m1", "m0"]
+    assert trips == ["pipeline"]
+
+
 def test_history_cache_follows_sends_edits_and_deletes(
     client_for, alice, bob, direct, send, django_assert_num_queries, after_commit
 ):
