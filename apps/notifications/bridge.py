@@ -81,7 +81,10 @@ class Bridge:
         self.subject = f"{settings.EVENTS_SUBJECT_PREFIX}.>"
         self.stop = stop or asyncio.Event()
         self.client = None
-        self.failed: dict[int, None] = {}  # ids of events whose handling failed, oldest first
+        # Failed handlings by event id, oldest first: JetStream's delivery count of a nakked
+        # message has been seen reported low (1 on its second delivery), and an event whose
+        # last delivery is not recognised as its last is neither parked nor delivered again.
+        self.failed: dict[str, int] = {}
 
     async def run(self) -> None:
         self.client = await self._connect()
@@ -218,21 +221,23 @@ class Bridge:
                 return
             except Exception as exc:
                 BRIDGE_FAILED.labels(reason="error").inc()
-                self._remember_failure(envelope["id"])
-                last = metadata.num_delivered >= settings.NATS_BRIDGE_MAX_DELIVER
+                delivery = max(metadata.num_delivered, self._remember_failure(envelope["id"]))
+                last = delivery >= settings.NATS_BRIDGE_MAX_DELIVER
                 logger.error(
                     "event handler failed" + ("; giving up" if last else "; will retry"),
                     extra={
                         "subject": message.subject,
                         "event_id": envelope["id"],
-                        "delivery": metadata.num_delivered,
+                        "delivery": delivery,
                         "error": type(exc).__name__,
                     },
                 )
                 if last:
-                    await self._drop(message, "gave_up", type(exc).__name__, event_id=envelope["id"])
+                    await self._drop(
+                        message, "gave_up", type(exc).__name__, event_id=envelope["id"], delivery=delivery
+                    )
                 else:
-                    await message.nak(delay=min(2.0**metadata.num_delivered, 60.0))
+                    await message.nak(delay=min(2.0**delivery, 60.0))
                 return
         try:
             await asyncio.to_thread(cache.set, done_key, 1, int(settings.NATS_STREAM_MAX_AGE))
@@ -242,12 +247,17 @@ class Bridge:
         self.failed.pop(envelope["id"], None)
         BRIDGE_CONSUMED.labels(subject=message.subject).inc()
 
-    def _remember_failure(self, event_id: int) -> None:
-        self.failed[event_id] = None
+    def _remember_failure(self, event_id: str) -> int:
+        """Count one more failed handling of the event; how many this bridge has seen."""
+        count = self.failed.pop(event_id, 0) + 1
+        self.failed[event_id] = count
         while len(self.failed) > 10_000:  # the oldest first
             self.failed.pop(next(iter(self.failed)))
+        return count
 
-    async def _drop(self, message, reason: str, detail: str, event_id: int | None = None) -> None:
+    async def _drop(
+        self, message, reason: str, detail: str, event_id: str | None = None, delivery: int | None = None
+    ) -> None:
         """Park the event in the dead-letter stream, then ack it. If parking fails (NATS went
         away), it is not acked: it comes back and is parked then."""
         BRIDGE_FAILED.labels(reason=reason).inc()
@@ -260,7 +270,7 @@ class Bridge:
             "Tg-Dead-Reason": reason,
             "Tg-Dead-Detail": detail[:200],
             "Tg-Original-Subject": message.subject,
-            "Tg-Deliveries": str(message.metadata.num_delivered),
+            "Tg-Deliveries": str(delivery or message.metadata.num_delivered),
         }
         await self.client.jetstream(timeout=settings.NATS_PUBLISH_TIMEOUT).publish(
             f"{dead_letter_prefix()}.{suffix}", message.data, headers=headers
