@@ -57,15 +57,10 @@ def pytest_runtest_setup(item):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Every test starts with an empty cache (in Redis too: the suite owns REDIS_URL's db), and
-    no process-local copy of an auth state (ids repeat from one test database to the next)."""
-    from apps.accounts.auth_state import auth_state_forget_local
-
+    """Every test starts with an empty cache (in Redis too: the suite owns REDIS_URL's db)."""
     cache.clear()
-    auth_state_forget_local()
     yield
     cache.clear()
-    auth_state_forget_local()
 
 
 @pytest.fixture

@@ -241,9 +241,6 @@ AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 # How long an authenticated request may trust the cached auth state (active, banned, token
 # version) before asking the database again. Logout-all and bans rewrite the entry at once.
 AUTH_STATE_CACHE_TTL = env.int("AUTH_STATE_CACHE_TTL", default=300)
-# Seconds a process keeps its own copy of an auth state (apps.accounts.auth_state); changes
-# drop it at once through Redis pub/sub. 0: no copies, every request asks Redis.
-AUTH_STATE_LOCAL_TTL = env.float("AUTH_STATE_LOCAL_TTL", default=5.0)
 
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=15)),
