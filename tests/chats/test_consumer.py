@@ -1,5 +1,6 @@
 """The WebSocket protocol, through the project's real ASGI application."""
 
+import asyncio
 import json
 import uuid
 
@@ -99,6 +100,29 @@ async def test_banned_users_socket_is_refused_with_4403(people):
     await socket.connect()
 
     assert await close_code(socket) == 4403
+
+
+async def test_a_message_sent_the_moment_a_socket_opens_reaches_it_live(people, monkeypatch):
+    from channels.layers import get_channel_layer
+
+    from apps.core.realtime import send_frames_async
+
+    _alice, bob, chat = people
+    layer = get_channel_layer()
+    subscribe = layer.group_add
+
+    async def slow_subscribe(group, channel):  # as a busy Redis: the subscription takes a while
+        await asyncio.sleep(0.3)
+        await subscribe(group, channel)
+
+    monkeypatch.setattr(layer, "group_add", slow_subscribe)
+    bobs = await open_socket(bob)
+
+    # The client sees its socket open; a message to it is sent at once.
+    await send_frames_async({bob.id: {"type": "message.new", "chat_id": chat.id, "pts": 1}})
+
+    assert (await frame(bobs))["type"] == "message.new"
+    await bobs.disconnect()
 
 
 async def test_token_in_the_subprotocol_header_is_accepted_and_echoes_bearer(people):
