@@ -1,14 +1,13 @@
-import threading
 import uuid
 from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
-from django.db import connections
 from django.utils import timezone
 
 from apps.chats import services
 from apps.chats.models import Chat, ChatMember, Message
+from tests.chats.concurrency import send_at_once
 from tests.stores import raw_column
 
 pytestmark = pytest.mark.django_db
@@ -331,24 +330,7 @@ def test_attachments_are_files_the_sender_uploaded(client_for, alice, bob, direc
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_senders_get_dense_unique_seqs(alice, bob, group):
-    barrier = threading.Barrier(6)
-    errors = []
-
-    def sender(user, index):
-        barrier.wait()
-        try:
-            for n in range(10):
-                services.message_send(sender=user, chat_id=group.id, text=f"{index}-{n}")
-        except Exception as exc:  # surfaced by the assertion below
-            errors.append(exc)
-        finally:
-            connections.close_all()  # the thread's connections, the document store's too
-
-    threads = [threading.Thread(target=sender, args=(user, i)) for i, user in enumerate([alice, bob] * 3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    errors = send_at_once([(alice, group), (bob, group)] * 3, messages=10)
 
     assert errors == []
     seqs = sorted(Message.objects.filter(chat_id=group.id).values_list("seq", flat=True))

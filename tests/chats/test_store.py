@@ -2,16 +2,15 @@
 writes, logs started for users who had none, and no deadlock or gap under concurrent senders
 in chats that share members."""
 
-import threading
 import uuid
 
 import pytest
-from django.db import connections
 
 from apps.chats import services
 from apps.chats.models import Message, Update, UpdateState
 from apps.chats.store import two_statement_writes
 from apps.chats.updates import updates_since, updates_state
+from tests.chats.concurrency import send_at_once
 
 pytestmark = pytest.mark.postgres
 
@@ -60,26 +59,10 @@ def test_a_member_without_a_log_gets_one_started(alice, bob, direct):
 def test_senders_in_chats_that_share_members_neither_deadlock_nor_leave_gaps(
     alice, bob, carol, direct, group
 ):
-    barrier = threading.Barrier(6)
-    errors = []
     start = {u.id: updates_state(user_id=u.id) for u in (alice, bob, carol)}
-
-    def sender(user, chat):
-        barrier.wait()
-        try:
-            for n in range(15):
-                services.message_send(sender=user, chat_id=chat.id, text=f"{user.id}-{n}")
-        except Exception as exc:  # surfaced by the assertion below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
     plan = [(alice, direct), (bob, direct), (alice, group), (bob, group), (carol, group), (carol, group)]
-    threads = [threading.Thread(target=sender, args=pair) for pair in plan]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+
+    errors = send_at_once(plan, messages=15)
 
     assert errors == []
     assert sorted(Message.objects.filter(chat_id=direct.id).values_list("seq", flat=True)) == list(
