@@ -1,6 +1,6 @@
 """The benchmarks never rot: a seconds-long run of every measure of the matrix, and of the push
-pipeline, against real servers
-(the figures are the benchmark's business, bench/README.md; here only that each was taken)."""
+pipeline, against real servers (the figures are the benchmarks' business, bench/README.md;
+here only that each was taken)."""
 
 import re
 import subprocess
