@@ -24,8 +24,10 @@ from django.utils import timezone
 
 from apps.contacts.selectors import block_between_sql
 from apps.core import documents
+from apps.core.errors import NotFound
 
 from .counters import logs_start, next_pts
+from .errors import ChatError
 from .models import Chat, ChatMember, Message, Update, UpdateState
 from .updates import message_reference
 
@@ -124,6 +126,8 @@ def message_write(*, chat_id: int, sender_member_id: int, user_ids, **message_fi
     with connection.cursor() as cursor:
         cursor.execute(_counters_sql(), [timezone.now(), chat_id, sender_member_id, user_ids])
         rows = cursor.fetchall()
+        if not rows:  # the chat was deleted since its members were read
+            raise NotFound("There is no such chat among yours.", code=ChatError.CHAT_NOT_FOUND)
         seq, message_id = rows[0][0], rows[0][1]
         pts = {user_id: user_pts for _, _, user_id, user_pts in rows if user_id is not None}
         if missing := [user_id for user_id in user_ids if user_id not in pts]:

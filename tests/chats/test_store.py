@@ -77,3 +77,16 @@ def test_senders_in_chats_that_share_members_neither_deadlock_nor_leave_gaps(
             Update.objects.filter(user_id=user.id, pts__gt=start[user.id]).values_list("pts", flat=True)
         )
         assert log == list(range(start[user.id] + 1, start[user.id] + messages + 1))
+
+
+def test_a_chat_gone_between_the_members_read_and_the_write_is_not_found(alice):
+    from django.db import transaction
+
+    from apps.chats.store import message_write
+    from apps.core.errors import NotFound
+
+    with pytest.raises(NotFound), transaction.atomic():
+        message_write(
+            chat_id=10**12, sender_member_id=10**12, user_ids=[alice.id], sender_id=alice.id, text="x"
+        )
+    assert not Message.objects.filter(sender_id=alice.id).exists()
