@@ -199,6 +199,7 @@ class _JetStreamPublisher:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._client = None
         self._url = None
+        self._connecting = asyncio.Lock()
 
     def publish(self, events: list[OutboxEvent]) -> tuple[list[int], str]:
         with self._lock:
@@ -214,12 +215,13 @@ class _JetStreamPublisher:
             return [], "publish: timeout"
 
     async def _connected(self):
-        if self._client is not None and (self._client.is_closed or self._url != settings.NATS_URL):
-            await self._drop()
-        if self._client is None:
-            self._client = await nats_connect(settings.NATS_URL, timeout=settings.NATS_CONNECT_TIMEOUT)
-            self._url = settings.NATS_URL
-        return self._client
+        async with self._connecting:  # two rounds at once (the sweep's and the publisher's): one connection
+            if self._client is not None and (self._client.is_closed or self._url != settings.NATS_URL):
+                await self._drop()
+            if self._client is None:
+                self._client = await nats_connect(settings.NATS_URL, timeout=settings.NATS_CONNECT_TIMEOUT)
+                self._url = settings.NATS_URL
+            return self._client
 
     async def _drop(self) -> None:
         client, self._client = self._client, None
