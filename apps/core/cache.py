@@ -141,10 +141,8 @@ def read_together(*, versioned: Iterable[str] = (), windows: Iterable[str] = ())
     for key in windows:
         pipe.zrange(cache.make_key(key), 0, -1, withscores=True)
     replies = pipe.execute()
-    found = {key: raw.decode() for key, raw in zip(versioned, replies, strict=False) if raw is not None}
-    opened = {key: _open(key, sealed) for key, sealed in found.items()}
     return Prefetched(
-        values={key: value for key, value in opened.items() if value is not None},
+        values=_opened(zip(versioned, replies, strict=False)),
         windows={
             key: _window_items(members)
             for key, members in zip(windows, replies[len(versioned) :], strict=True)
@@ -158,14 +156,23 @@ def versioned_get_many(keys: Iterable[str]) -> dict[str, object]:
     keys = list(keys)
     client = redis_client()
     if client is None:
-        found = {key: entry[1] for key, entry in cache.get_many(keys).items()}
-    else:
-        pipe = client.pipeline(transaction=False)
-        for key in keys:
-            pipe.hget(cache.make_key(key), "d")
-        found = {key: raw.decode() for key, raw in zip(keys, pipe.execute(), strict=True) if raw is not None}
-    opened = {key: _open(key, sealed) for key, sealed in found.items()}
-    return {key: value for key, value in opened.items() if value is not None}
+        return _opened((key, entry[1]) for key, entry in cache.get_many(keys).items())
+    pipe = client.pipeline(transaction=False)
+    for key in keys:
+        pipe.hget(cache.make_key(key), "d")
+    return _opened(zip(keys, pipe.execute(), strict=True))
+
+
+def _opened(pairs) -> dict[str, object]:
+    """{key: value} of the (key, sealed value or None) pairs that are there and open."""
+    opened = {}
+    for key, sealed in pairs:
+        if sealed is None:
+            continue
+        value = _open(key, sealed.decode() if isinstance(sealed, bytes) else sealed)
+        if value is not None:
+            opened[key] = value
+    return opened
 
 
 def versioned_get(key: str):

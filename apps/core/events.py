@@ -134,7 +134,7 @@ def outbox_wait() -> None:
 
 
 def outbox_publish(
-    *, event_ids: list[int] | None = None, older_than: timedelta | None = None, limit: int = 500
+    *, event_ids: list[int] | None = None, older_than: timedelta | None = None, limit: int = _PUBLISH_CHUNK
 ) -> int:
     """Publish unpublished events (these ids, or all older than `older_than`); returns how many
     were acknowledged."""

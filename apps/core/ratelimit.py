@@ -37,13 +37,9 @@ _UNITS = {
 _local_lock = threading.Lock()
 logger = logging.getLogger(__name__)
 
+# KEYS[i] counted in a window of ARGV[i] seconds: {count 1, ttl 1, count 2, ttl 2, ...}, so
+# several scopes cost one round trip.
 _HIT = """
-local count = redis.call('INCR', KEYS[1])
-if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
-return {count, redis.call('TTL', KEYS[1])}
-"""
-# Several scopes in one round trip: KEYS[i] counted in a window of ARGV[i] seconds.
-_HIT_MANY = """
 local result = {}
 for i, key in ipairs(KEYS) do
   local count = redis.call('INCR', key)
@@ -74,15 +70,25 @@ def hit(*, scope: str, ident: str) -> Verdict:
     if not rate:
         return Verdict(True, 0, 0)
     limit, period = parse_rate(rate)
-    window = int(time.time() // period)
-    key = f"rl:{scope}:{ident}:{window}"
     try:
-        count, ttl = _count(key, period)
+        count, ttl = _count(_key(scope, ident, period), period)
     except Exception as exc:  # the cache is down: limits fail open rather than fail every request
-        logger.warning(
-            "rate limit not checked: cache unavailable", extra={"scope": scope, "error": type(exc).__name__}
-        )
+        _unchecked(scope, exc)
         return Verdict(True, limit, 0)
+    return _judge(scope, limit, count, ttl)
+
+
+def _key(scope: str, ident: str, period: int) -> str:
+    return f"rl:{scope}:{ident}:{int(time.time() // period)}"
+
+
+def _unchecked(scope: str, exc: Exception) -> None:
+    logger.warning(
+        "rate limit not checked: cache unavailable", extra={"scope": scope, "error": type(exc).__name__}
+    )
+
+
+def _judge(scope: str, limit: int, count: int, ttl: int) -> Verdict:
     if count <= limit:
         return Verdict(True, limit, 0)
     from .metrics import RATE_LIMIT_REJECTIONS
@@ -103,11 +109,11 @@ def _count(key: str, period: int) -> tuple[int, int]:
 
 
 # Per event loop (an asyncio client is bound to the loop it was made on): a Redis client and
-# the `_HIT_MANY` script registered on it.
+# the `_HIT` script registered on it.
 _async_scripts: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _async_hit_many():
+def _async_hit():
     loop = asyncio.get_running_loop()
     script = _async_scripts.get(loop)
     if script is None:
@@ -117,7 +123,7 @@ def _async_hit_many():
             socket_connect_timeout=options.get("SOCKET_CONNECT_TIMEOUT"),
             socket_timeout=options.get("SOCKET_TIMEOUT"),
         )
-        script = _async_scripts[loop] = client.register_script(_HIT_MANY)
+        script = _async_scripts[loop] = client.register_script(_HIT)
     return script
 
 
@@ -134,24 +140,17 @@ async def hit_async(*, scopes, ident: str) -> Verdict:
     if redis_client() is None:  # the local-memory cache: no I/O to wait for
         verdicts = [hit(scope=scope, ident=ident) for scope, _, _ in limits]
         return next((verdict for verdict in verdicts if not verdict.allowed), verdicts[0])
-    now = time.time()
-    keys = [cache.make_key(f"rl:{scope}:{ident}:{int(now // period)}") for scope, _, period in limits]
+    keys = [cache.make_key(_key(scope, ident, period)) for scope, _, period in limits]
     try:
-        counted = await _async_hit_many()(keys=keys, args=[period for _, _, period in limits])
+        counted = await _async_hit()(keys=keys, args=[period for _, _, period in limits])
     except Exception as exc:  # as in `hit`: fail open
-        logger.warning(
-            "rate limit not checked: cache unavailable",
-            extra={"scope": limits[0][0], "error": type(exc).__name__},
-        )
+        _unchecked(limits[0][0], exc)
         return Verdict(True, limits[0][1], 0)
-    for index, (scope, limit, _period) in enumerate(limits):
-        count, ttl = int(counted[2 * index]), int(counted[2 * index + 1])
-        if count > limit:
-            from .metrics import RATE_LIMIT_REJECTIONS
-
-            RATE_LIMIT_REJECTIONS.labels(scope=scope).inc()
-            return Verdict(False, limit, max(ttl, 1))
-    return Verdict(True, limits[0][1], 0)
+    verdicts = [
+        _judge(scope, limit, int(counted[2 * index]), max(int(counted[2 * index + 1]), 1))
+        for index, (scope, limit, _period) in enumerate(limits)
+    ]
+    return next((verdict for verdict in verdicts if not verdict.allowed), verdicts[0])
 
 
 def client_ip(request) -> str:
