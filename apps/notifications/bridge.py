@@ -66,6 +66,13 @@ def _parse(data: bytes, subject: str) -> dict:
     return {**envelope, "subject": subject}
 
 
+def _event_id(message) -> str | None:
+    try:
+        return _parse(message.data, message.subject)["id"]
+    except BadEvent:
+        return None
+
+
 class Bridge:
     def __init__(
         self,
@@ -191,14 +198,23 @@ class Bridge:
             with contextlib.suppress(nats.errors.TimeoutError):
                 messages += await subscription.fetch(self.batch - 1, timeout=0.02)
             idle = 0
-            # The events of a batch are independent (their handlers are idempotent on the event
-            # id): handled together, so a batch costs its slowest event, not the sum of all.
-            results = await asyncio.gather(
-                *(self.handle(message) for message in messages), return_exceptions=True
-            )
-            for result in results:
-                if isinstance(result, BaseException):
-                    raise result  # NATS went away mid-batch: resubscribe; unacked events come back
+            await self._handle_batch(messages)
+
+    async def _handle_batch(self, messages) -> None:
+        """Events of different ids are independent: handled together, so a batch costs its
+        slowest event, not the sum of all. A second copy of an id in the batch waits for the
+        first (the check that it was handled already must see the first one's mark)."""
+        first, again, seen = [], [], set()
+        for message in messages:
+            event_id = _event_id(message)
+            (again if event_id is not None and event_id in seen else first).append(message)
+            seen.add(event_id)
+        results = await asyncio.gather(*(self.handle(message) for message in first), return_exceptions=True)
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result  # NATS went away mid-batch: resubscribe; unacked events come back
+        for message in again:
+            await self.handle(message)
 
     async def handle(self, message) -> None:
         """Hand one message on, then ack it (or nak it to come back)."""
