@@ -10,6 +10,7 @@ import contextlib
 import json
 import logging
 import time
+from collections import deque
 from uuid import UUID
 
 from channels.consumer import get_handler_name
@@ -77,8 +78,11 @@ class ChatConsumer(AsyncWebsocketConsumer):
     """Client frames go through a small queue worked by one task per socket, in order. Frames for
     the socket from the channel layer are forwarded at once: they never wait behind the socket's
     own writes (measured: with both ends of a chat sending, delivery lagged by seconds when each
-    socket handled one thing at a time)."""
+    socket handled one thing at a time). The task lives while frames wait: an idle socket holds
+    none (bench/README.md: memory per idle socket)."""
 
+    session = None  # the socket's authentication
+    frames: deque | None = None  # client frames waiting: set once the socket is accepted
     frame_worker: asyncio.Task | None = None
     closing = False
 
@@ -113,14 +117,14 @@ class ChatConsumer(AsyncWebsocketConsumer):
         # sent while it subscribed: measured as frames "lost" at the start of a benchmark.)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept(subprotocol)
-        self.frames: asyncio.Queue = asyncio.Queue(maxsize=settings.WEBSOCKET_FRAME_QUEUE)
-        self.frame_worker = asyncio.create_task(self._work_frames())
+        self.frames = deque()
         SOCKETS_OPEN.inc()
         await presence_connected(user_id=self.user.id, socket=self.channel_name)
 
     async def disconnect(self, code):
-        if self.frame_worker is not None:
+        if self.frames is not None:
             SOCKETS_OPEN.dec()
+        if self.frame_worker is not None:
             self.frame_worker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self.frame_worker
@@ -132,17 +136,21 @@ class ChatConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=json.dumps(frame, cls=DjangoJSONEncoder))
 
     async def receive(self, text_data=None, bytes_data=None):
-        if self.frame_worker is None or self.closing:
+        if self.frames is None or self.closing:
             return  # closing: not authenticated, or its session ended
-        try:
-            self.frames.put_nowait((text_data, bytes_data))
-        except asyncio.QueueFull:
+        if len(self.frames) >= settings.WEBSOCKET_FRAME_QUEUE:
             await self._error("too_many_frames", "Too many frames are waiting; slow down.", None)
+            return
+        self.frames.append((text_data, bytes_data))
+        if self.frame_worker is None:
+            self.frame_worker = asyncio.create_task(self._work_frames())
 
     async def _work_frames(self):
-        while not self.closing:
-            text_data, bytes_data = await self.frames.get()
-            await self._handle(text_data, bytes_data)
+        try:
+            while self.frames and not self.closing:
+                await self._handle(*self.frames.popleft())
+        finally:
+            self.frame_worker = None  # no await since the last check: a new frame starts a new task
 
     async def _handle(self, text_data, bytes_data):
         if text_data is None:
