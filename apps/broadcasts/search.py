@@ -54,7 +54,10 @@ def channel_indexed(channel: Channel) -> None:
 
 def search_terms_add(*, channel_ids: list[int] | None = None) -> None:
     """Add the words of these channels' vectors (or of all channels) to the typo dictionary."""
-    where = "WHERE id = ANY(%s)" if channel_ids is not None else ""
+    # ts_stat takes the query as text: the ids are written into it (ints only, so nothing to
+    # escape; the cursors bind parameters on the server, where a query text cannot be bound).
+    ids = ",".join(str(int(channel_id)) for channel_id in channel_ids or [])
+    where = f"WHERE id = ANY('{{{ids}}}'::bigint[])" if channel_ids is not None else ""
     inner = f"SELECT search_vector FROM {Channel._meta.db_table} {where}"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(
@@ -62,7 +65,7 @@ def search_terms_add(*, channel_ids: list[int] | None = None) -> None:
             # Words of letters only: numbers (as in handles like news_2024) are not misspelt.
             "SELECT word FROM ts_stat(%s) WHERE length(word) BETWEEN 3 AND 100 AND word ~ '^[[:alpha:]]+$' "
             "ON CONFLICT DO NOTHING",
-            [cursor.mogrify(inner, [channel_ids]) if channel_ids is not None else inner],
+            [inner],
         )
 
 
