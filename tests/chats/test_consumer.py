@@ -397,3 +397,51 @@ async def test_sends_past_their_own_limit_are_refused_and_store_nothing(people, 
     assert (await frame(socket))["type"] == "pong"
     await socket.disconnect()
     await socket.disconnect()
+
+
+async def test_frames_are_answered_in_order_across_idle_pauses(people):
+    """A socket's frames are worked by a task that exists only while frames wait: after each
+    pause a new one starts, and answers still come in the order the frames were sent."""
+    alice, _bob, chat = people
+    socket = await open_socket(alice)
+
+    for burst in range(3):
+        refs = [str(uuid.uuid4()) for _ in range(3)]
+        for ref in refs:
+            await socket.send_json_to(
+                {"type": "message.send", "chat_id": chat.id, "text": f"b{burst}", "client_msg_id": ref}
+            )
+        await socket.send_json_to({"type": "ping", "ref": f"after-{burst}"})
+        answers = [await frame(socket) for _ in range(4)]
+        assert [a["ref"] for a in answers] == [*refs, f"after-{burst}"]
+        assert await nothing_more(socket) is None  # idle: the worker is gone
+
+    assert await db(Message.objects.filter(chat_id=chat.id).count)() == 9
+    await socket.disconnect()
+
+
+async def test_a_burst_past_the_frame_queue_is_refused_and_loses_nothing_acked(people, settings):
+    alice, _bob, chat = people
+    settings.WEBSOCKET_FRAME_QUEUE = 4
+    socket = await open_socket(alice)
+    refs = [str(uuid.uuid4()) for _ in range(40)]
+
+    for ref in refs:  # sends take a database round trip each: the queue fills
+        await socket.send_json_to(
+            {"type": "message.send", "chat_id": chat.id, "text": "x", "client_msg_id": ref}
+        )
+    answers = [await frame(socket) for _ in range(40)]
+
+    acked = [a["ref"] for a in answers if a["type"] == "message.ack"]
+    refused = [a for a in answers if a["type"] == "error"]
+    assert refused
+    assert all(a["code"] == "too_many_frames" for a in refused)
+    assert len(acked) + len(refused) == 40
+    assert acked == [ref for ref in refs if ref in set(acked)]  # in the order sent
+    stored = await db(
+        lambda: set(Message.objects.filter(chat_id=chat.id).values_list("client_msg_id", flat=True))
+    )()
+    assert {str(ref) for ref in stored} == set(acked)
+    await socket.send_json_to({"type": "ping", "ref": "still-open"})
+    assert (await frame(socket))["ref"] == "still-open"
+    await socket.disconnect()
