@@ -11,6 +11,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "telegram.settings.local")
 django.setup(set_prefix=False)
 
 from telegram.handlers import SyncChainASGIHandler  # noqa: E402
+from telegram.warm import share_caches  # noqa: E402
+
+share_caches()
 
 django_asgi_app = SyncChainASGIHandler()
 
