@@ -10,6 +10,7 @@
 
     python bench/floor.py --seconds 8            # needs DATABASE_URL and REDIS_URL for `product`
     python bench/floor.py --only bare,stack
+    python bench/floor.py --smoke                # seconds: that every server and measure runs
 
 Loopback only; bounded in time; it stops by itself.
 """
@@ -158,8 +159,11 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=16, help="REST clients")
     parser.add_argument("--sockets", type=int, default=2000, help="sockets of the connect storm")
     parser.add_argument("--only", default="bare,stack,product")
+    parser.add_argument("--smoke", action="store_true", help="a seconds-long run of everything")
     parser.add_argument("--serve-bare", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.smoke:
+        args.seconds, args.pairs, args.sockets = 1.0, 2, 20
     if args.serve_bare:
         asyncio.run(_bare_relay(args.serve_bare))
         return 0

@@ -1,6 +1,6 @@
-"""The benchmarks never rot: a seconds-long run of every measure of the matrix, and of the push
-pipeline, against real servers (the figures are the benchmarks' business, bench/README.md;
-here only that each was taken)."""
+"""The benchmarks never rot: a seconds-long run of every measure of the matrix, of the push
+pipeline and of the ceiling (bench/floor.py), against real servers (the figures are the
+benchmarks' business, bench/README.md; here only that each was taken)."""
 
 import re
 import subprocess
@@ -35,6 +35,18 @@ def test_every_measure_of_the_matrix_runs_and_prints_a_figure():
     }
     for measure in MEASURES:
         assert re.search(r"\d", table[measure]), (measure, table.get(measure))
+
+
+def test_the_ceiling_benchmark_measures_every_server():
+    done = subprocess.run(
+        [sys.executable, "bench/floor.py", "--smoke"], cwd=ROOT, capture_output=True, text=True, timeout=240
+    )
+
+    assert done.returncode == 0, done.stderr[-3000:]
+    lines = [line for line in done.stdout.splitlines() if line.startswith("| ")]
+    rows = {line.split(" | ")[0].strip("| "): line for line in lines}
+    for server in ("bare", "stack", "product"):
+        assert re.search(r"[\d,]+ msg/s.*\| [\d,]+/s.*\| [\d,]+ connects/s", rows[server]), done.stdout
 
 
 @pytest.mark.nats
