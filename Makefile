@@ -30,7 +30,7 @@ run: $(VENV)/.base-installed .env
 	$(LOCAL) $(BIN)/daphne -b $(HOST) -p $(PORT) telegram.asgi:application
 
 # The tests of what lives in the document store (apps.core.documents).
-DOCUMENT_TESTS := tests/documents tests/chats tests/contacts tests/broadcasts tests/profiles tests/moderation \
+DOCUMENT_TESTS := tests/documents tests/updates tests/chats tests/contacts tests/broadcasts tests/profiles tests/moderation \
 	tests/core/test_events.py tests/core/test_rotate_key.py tests/notifications/test_push.py
 # A document store in a database of its own, as with MongoDB (two commits per change): another
 # database on DATABASE_URL's server, or a second SQLite file without one.

@@ -15,6 +15,21 @@ def is_document_model(model) -> bool:
     return bool(getattr(model, "document_store", False))
 
 
+def _live_model(app_label: str, model_name: str, historical=None):
+    """The live model a migration's operation is about. A model that has since moved to another
+    app (the update log, from chats to updates) is found by its table, which did not move: the
+    historical model's, or Django's default `<app>_<model>` when an operation names only the
+    model. Else the historical model itself, if any."""
+    from django.apps import apps
+
+    try:
+        return apps.get_model(app_label, model_name)
+    except LookupError:
+        pass
+    table = historical._meta.db_table if historical is not None else f"{app_label}_{model_name}"
+    return next((model for model in apps.get_models() if model._meta.db_table == table), historical)
+
+
 class DocumentRouter:
     def _alias(self, model):
         return settings.DOCUMENT_STORE_ALIAS if is_document_model(model) else "default"
@@ -33,12 +48,7 @@ class DocumentRouter:
         # class attributes such as `document_store`).
         model = None
         if model_name is not None:
-            from django.apps import apps
-
-            try:
-                model = apps.get_model(app_label, model_name)
-            except LookupError:
-                model = hints.get("model")
+            model = _live_model(app_label, model_name, hints.get("model"))
         if model is None:
             # An operation that names no model (RunPython, RunSQL of third-party apps) runs
             # where the relational tables are; document-store data migrations must name

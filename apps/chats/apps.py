@@ -7,18 +7,8 @@ class ChatsConfig(AppConfig):
     verbose_name = "Chats"
 
     def ready(self):
-        from datetime import timedelta
+        from apps.updates.kinds import register
 
-        from django.conf import settings
+        from .events import MESSAGE_EVENTS, MESSAGE_KIND
 
-        from apps.core.maintenance import register_purge
-
-        from .models import Update
-
-        # A client further behind than what is kept gets `too_long` and refetches its state.
-        register_purge(
-            "update-log entries",
-            lambda now: Update.objects.filter(
-                created_at__lte=now - timedelta(days=settings.UPDATES_RETENTION_DAYS)
-            ),
-        )
+        register(MESSAGE_EVENTS, MESSAGE_KIND)

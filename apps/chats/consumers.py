@@ -26,11 +26,11 @@ from apps.core.errors import OUTAGE_DETAIL, ApplicationError, CoreError, is_outa
 from apps.core.logging import new_request_id, request_id
 from apps.core.metrics import SOCKETS_OPEN
 from apps.core.realtime import deferred_frames, in_worker_thread, user_group
+from apps.updates.selectors import updates_since
 
 from . import services
 from .history import message_public
 from .presence import presence_connected, presence_disconnected
-from .updates import updates_since
 
 logger = logging.getLogger(__name__)
 

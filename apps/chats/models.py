@@ -103,27 +103,3 @@ class HiddenMessage(DocumentModel):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user_id", "message_id"], name="chats_unique_hidden")]
         indexes = [models.Index(fields=["user_id", "chat_id"])]
-
-
-class UpdateState(DocumentModel):
-    """The newest `pts` of a user's update log."""
-
-    id = None  # keyed by the user
-    user_id = models.BigIntegerField(primary_key=True)
-    pts = models.BigIntegerField(default=0)
-
-
-class Update(RowSealedModel, DocumentModel):
-    """One durable event in one user's log (Telegram's pts): what a client that was away asks for."""
-
-    sealed_by = ("user_id", "pts")
-
-    user_id = models.BigIntegerField()
-    pts = models.BigIntegerField()
-    kind = models.CharField(max_length=32)
-    payload = EncryptedJSONField()
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["user_id", "pts"], name="chats_update_unique_pts")]
-        indexes = [models.Index(fields=["created_at"])]

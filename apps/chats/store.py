@@ -25,11 +25,12 @@ from django.utils import timezone
 from apps.contacts.selectors import block_between_sql
 from apps.core import documents
 from apps.core.errors import NotFound
+from apps.updates.models import Update, UpdateState
+from apps.updates.services import logs_start, next_pts
 
-from .counters import logs_start, next_pts
 from .errors import ChatError
-from .models import Chat, ChatMember, Message, Update, UpdateState
-from .updates import message_reference
+from .events import message_reference
+from .models import Chat, ChatMember, Message
 
 
 def two_statement_writes() -> bool:

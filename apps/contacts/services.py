@@ -9,6 +9,7 @@ from django.utils import timezone
 from apps.accounts.selectors import user_active_exists
 from apps.core import documents
 from apps.core.errors import ApplicationError, NotFound
+from apps.updates.services import updates_append
 
 from .errors import ContactError
 from .models import Block, Contact, ContactListVersion, Invitation, PrivacySettings
@@ -30,8 +31,6 @@ def _contact_lists_changed(*user_ids: int) -> None:
 def _notify(invitation: Invitation, *, user_ids) -> None:
     """Log the invitation's change for both people: callers run in `documents.transactional`,
     so the log rows (in the document store) commit or roll back with the invitation."""
-    from apps.chats.updates import updates_append
-
     updates_append(
         user_ids=list(user_ids),
         kind="contact.invitation",

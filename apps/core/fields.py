@@ -33,8 +33,10 @@ class EncryptedTextField(models.TextField):
 
     @property
     def crypto_context(self) -> str:
-        """The column's part of the associated data."""
-        return f"{self.model._meta.label_lower}.{self.name}"
+        """The column's part of the associated data: `<app>.<model>.<field>`, with the label the
+        rows were first sealed under (`sealed_label`) when the model has since moved apps."""
+        label = getattr(self.model, "sealed_label", None) or self.model._meta.label_lower
+        return f"{label}.{self.name}"
 
     def row_context(self, instance) -> str:
         return row_context(self.crypto_context, [getattr(instance, name) for name in self.model.sealed_by])
@@ -122,9 +124,12 @@ def row_context(column: str, identity) -> str:
 class RowSealedModel:
     """Mixed into every model with encrypted fields: opens them when a row is loaded.
 
-    `sealed_by` names the fields that identify the row for the associated data."""
+    `sealed_by` names the fields that identify the row for the associated data;
+    `sealed_label`, when set, the `app.model` label its values are bound to (a model that moved
+    to another app keeps its old one, so its rows still open)."""
 
     sealed_by: tuple[str, ...] = ("seal",)
+    sealed_label: str | None = None
 
     @classmethod
     def from_db(cls, db, field_names, values):

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "apps.accounts",
     "apps.files",
     "apps.profiles",
+    "apps.updates",
     "apps.contacts",
     "apps.chats",
     "apps.broadcasts",

@@ -160,7 +160,7 @@ async def test_message_reaches_every_device_of_every_member_with_their_own_pts(p
 
 
 def bob_pts(user):
-    from apps.chats.updates import updates_state
+    from apps.updates.selectors import updates_state
 
     return updates_state(user_id=user.id)
 

@@ -7,9 +7,10 @@ import uuid
 import pytest
 
 from apps.chats import services
-from apps.chats.models import Message, Update, UpdateState
+from apps.chats.models import Message
 from apps.chats.store import two_statement_writes
-from apps.chats.updates import updates_since, updates_state
+from apps.updates.models import Update, UpdateState
+from apps.updates.selectors import updates_since, updates_state
 from tests.chats.concurrency import send_at_once
 
 pytestmark = pytest.mark.postgres

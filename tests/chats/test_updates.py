@@ -89,7 +89,7 @@ def test_a_gap_too_large_answers_too_long(client_for, alice, bob, direct, send, 
 
 
 def test_a_trimmed_log_answers_too_long(client_for, alice, bob, direct, send):
-    from apps.chats.models import Update
+    from apps.updates.models import Update
 
     for index in range(3):
         send(alice, direct, f"m{index}")
@@ -108,7 +108,7 @@ def test_updates_need_a_valid_since(client_for, alice, query):
 
 
 def test_update_payloads_are_encrypted_at_rest(alice, bob, direct, send):
-    from apps.chats.models import Update
+    from apps.updates.models import Update
     from tests.stores import raw_column
 
     send(alice, direct, "top secret plan")

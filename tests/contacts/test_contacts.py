@@ -255,7 +255,7 @@ def test_lookup_is_rate_limited(client_for, ben, settings):
 def test_a_contact_action_that_fails_leaves_no_update_log_rows(monkeypatch, ann, ben):
     """The log rows live in the document store (a database of its own in the split-store pass):
     they must roll back with the invitation."""
-    from apps.chats.models import Update
+    from apps.updates.models import Update
 
     invitation, _ = services.invitation_send(from_user=ann, to_user_id=ben.id)
     logged = Update.objects.count()
@@ -273,7 +273,7 @@ def test_a_contact_action_that_fails_leaves_no_update_log_rows(monkeypatch, ann,
 
 @pytest.mark.django_db(transaction=True)
 def test_the_update_log_refuses_writes_outside_a_transaction(ann):
-    from apps.chats.updates import updates_append
+    from apps.updates.services import updates_append
 
     with pytest.raises(RuntimeError, match="transactional"):
         updates_append(user_ids=[ann.id], kind="contact.invitation", payload={})

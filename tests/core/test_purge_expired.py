@@ -7,9 +7,9 @@ from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
 from apps.accounts import services as accounts
 from apps.chats import services as chats
-from apps.chats.models import Update
-from apps.chats.updates import updates_since
 from apps.core.models import OutboxEvent
+from apps.updates.models import Update
+from apps.updates.selectors import updates_since
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,8 @@ from django.core.management import call_command
 
 from apps.accounts.models import User
 from apps.chats import services as chats
-from apps.chats.models import Message, Update
+from apps.chats.models import Message
+from apps.updates.models import Update
 from tests.factories import UserFactory
 from tests.stores import raw_column
 

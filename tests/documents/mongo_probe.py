@@ -23,10 +23,11 @@ from django.db.models import Index, UniqueConstraint  # noqa: E402
 from django.urls import Resolver404, resolve  # noqa: E402
 
 from apps.broadcasts.models import Channel, Comment, Post  # noqa: E402
-from apps.chats.models import Chat, HiddenMessage, Message, Update, UpdateState  # noqa: E402
+from apps.chats.models import Chat, HiddenMessage, Message  # noqa: E402
 from apps.core import documents  # noqa: E402
 from apps.core.models import OutboxEvent  # noqa: E402
 from apps.profiles.models import Profile  # noqa: E402
+from apps.updates.models import Update, UpdateState  # noqa: E402
 
 DOCUMENT_MODELS = [Message, HiddenMessage, Update, UpdateState, Post, Comment, Profile, OutboxEvent]
 RELATIONAL_MODELS = [

@@ -51,7 +51,7 @@ def test_document_models_get_objectid_keys_and_refer_to_documents_by_objectid(pr
     fields = probe["fields"]
     for label in (
         "chats.Message",
-        "chats.Update",
+        "updates.Update",
         "broadcasts.Post",
         "broadcasts.Comment",
         "profiles.Profile",
@@ -62,7 +62,7 @@ def test_document_models_get_objectid_keys_and_refer_to_documents_by_objectid(pr
     assert fields["chats.HiddenMessage"]["message_id"] == OBJECT_ID_REF
     assert fields["broadcasts.Comment"]["post_id"] == OBJECT_ID_REF
     # keyed by the user: an int, as in SQL
-    assert fields["chats.UpdateState"] == {"user_id": "django.db.models.fields.BigIntegerField"}
+    assert fields["updates.UpdateState"] == {"user_id": "django.db.models.fields.BigIntegerField"}
 
 
 def test_documents_go_to_mongodb_and_relational_models_stay_in_postgres(probe):
@@ -89,7 +89,7 @@ def test_migrate_would_create_the_unique_and_lookup_indexes(probe):
     client_id = message["chats_message_unique_client_id"]
     assert client_id["unique"] is True
     assert client_id["partialFilterExpression"]["client_msg_id"] == {"$type": "string"}
-    assert probe["indexes"]["chats.Update"]["chats_update_unique_pts"]["key"] == {"user_id": 1, "pts": 1}
+    assert probe["indexes"]["updates.Update"]["chats_update_unique_pts"]["key"] == {"user_id": 1, "pts": 1}
     assert probe["indexes"]["broadcasts.Comment"]["broadcasts__post_id_77850d_idx"]["key"] == {
         "post_id": 1,
         "_id": 1,

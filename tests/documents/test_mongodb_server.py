@@ -12,8 +12,9 @@ import pytest
 from django.db import close_old_connections, connections
 
 from apps.chats import services as chats
-from apps.chats.models import Message, Update
+from apps.chats.models import Message
 from apps.core import documents
+from apps.updates.models import Update
 from tests.stores import raw_column
 
 pytestmark = [

@@ -12,10 +12,11 @@ from django.db import DatabaseError
 from pymongo.errors import OperationFailure
 
 from apps.broadcasts import services as broadcasts
-from apps.chats import counters
 from apps.chats import services as chats
-from apps.chats.models import Chat, Message, UpdateState
+from apps.chats.models import Chat, Message
 from apps.core import documents
+from apps.updates import services as counters
+from apps.updates.models import UpdateState
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

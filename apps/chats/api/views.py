@@ -7,9 +7,9 @@ from rest_framework.views import APIView
 
 from apps.chats import selectors, services
 from apps.chats.history import message_public
-from apps.chats.updates import updates_since, updates_state
 from apps.core.api import parse
 from apps.core.pagination import decode_cursor, encode_cursor
+from apps.updates.selectors import updates_since, updates_state
 
 from . import serializers as s
 

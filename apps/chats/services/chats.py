@@ -9,12 +9,11 @@ from apps.accounts.selectors import active_user_ids, user_active_exists
 from apps.contacts.selectors import blocked_either_way, group_add_refused
 from apps.core import documents
 from apps.core.errors import ApplicationError, NotFound, PermissionDenied
+from apps.updates.services import logs_start, updates_append
 
-from ..counters import logs_start
 from ..errors import ChatError
 from ..models import Chat, ChatMember
 from ..selectors import members_refill
-from ..updates import updates_append
 from ._common import Role, chat_public, member_rows, members_changed, require_member
 
 

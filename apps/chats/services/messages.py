@@ -17,6 +17,7 @@ from apps.core.metrics import MESSAGES_SENT
 from apps.core.realtime import send_frames
 from apps.files.selectors import attachment_snapshot, files_for_attaching
 from apps.files.services import files_attach, files_release
+from apps.updates.services import updates_append, updates_deliver
 
 from ..counters import next_seq
 from ..errors import ChatError
@@ -25,7 +26,6 @@ from ..models import Chat, ChatMember, HiddenMessage, Message
 from ..presence import online_among
 from ..selectors import hidden_refill, members_of
 from ..store import Sending, message_write, sending_members, two_statement_writes
-from ..updates import updates_append, updates_deliver
 from ._common import chat_not_found, member_rows, require_member
 
 
