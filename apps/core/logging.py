@@ -40,6 +40,26 @@ class JsonFormatter(logging.Formatter):
         return _JWT.sub("[redacted-jwt]", json.dumps(entry, default=str))
 
 
+class TextFormatter(logging.Formatter):
+    """One readable line a record, for a person watching `make run`: time, level, logger,
+    message, then the extra fields as key=value and the request id. Redacted as the JSON."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        time = datetime.fromtimestamp(record.created, UTC).strftime("%H:%M:%S")
+        extras = " ".join(
+            f"{key}={value}"
+            for key, value in vars(record).items()
+            if key not in _STANDARD and not key.startswith("_") and key != "request"
+        )
+        rid = request_id.get() or getattr(getattr(record, "request", None), "id", None)
+        line = f"{time} {record.levelname:<7} {record.name}: {record.getMessage()}"
+        line += f"  {extras}" if extras else ""
+        line += f"  [{rid[:8]}]" if rid else ""
+        if record.exc_info:
+            line += "\n" + self.formatException(record.exc_info)
+        return _JWT.sub("[redacted-jwt]", line)
+
+
 class RequestIdMiddleware:
     """Gives each request an id (the client's X-Request-ID if well formed), for every log line
     written while it runs, and returns it in the X-Request-ID header."""

@@ -494,13 +494,23 @@ USE_TZ = True
 
 # --- Logging: one JSON object a line; never tokens, passwords or message text ----------------
 LOG_LEVEL = env("LOG_LEVEL", default="INFO")
+LOG_FORMAT = env("LOG_FORMAT", default="json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"LOG_FORMAT is json or text, not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"json": {"()": "apps.core.logging.JsonFormatter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
+    "formatters": {
+        "json": {"()": "apps.core.logging.JsonFormatter"},
+        "text": {"()": "apps.core.logging.TextFormatter"},
+    },
+    # json for machines (production, the default); text for a person at a terminal (make run).
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
+        # Through the root's handler only: with DEBUG, Django's own config also gives "django"
+        # a plain console handler, and every request warning was printed twice.
+        "django": {"handlers": [], "propagate": True},
         "django.server": {"level": "WARNING"},
         "daphne": {"level": "WARNING"},
     },

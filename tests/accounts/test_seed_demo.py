@@ -19,8 +19,11 @@ def test_seed_demo_creates_people_contacts_chats_and_channels(capsys):
     assert Message.objects.count() == 3 * 3 + 3
     assert Channel.objects.count() == 2
     assert Post.objects.count() == 6
-    assert "people: 4/4" in out
-    assert "violet-anchor-meadow-17" in out
+    # Not a terminal: one line a stage, then the summary last, where a person looks for it.
+    lines = out.splitlines()
+    assert lines[:4] == ["people: 4/4", "contacts and direct chats: 3/3", "group chat: 1/1", "channels: 2/2"]
+    assert "password:  violet-anchor-meadow-17" in lines[-3]
+    assert lines[-4] == "  people:    demo_01 ... demo_04"
     assert User.objects.get(username="demo_01").check_password("violet-anchor-meadow-17")
 
 

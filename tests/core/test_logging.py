@@ -1,12 +1,13 @@
 import io
 import json
 import logging
+import os
 import uuid
 
 import pytest
 
 from apps.chats import services as chats
-from apps.core.logging import JsonFormatter
+from apps.core.logging import JsonFormatter, TextFormatter, request_id
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -91,3 +92,45 @@ def test_anything_shaped_like_a_jwt_is_redacted(log_lines):
 
     (line,) = [entry for entry in log_lines() if entry["logger"] == "apps.test"]
     assert line["message"] == "client sent [redacted-jwt] in a URL"
+
+
+def test_the_text_format_is_one_readable_line_with_extras_and_the_request_id():
+    """`make run`'s format (LOG_FORMAT=text): for a person, redacted like the JSON."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(TextFormatter())
+    logger = logging.getLogger("apps.test.text")
+    logger.addHandler(handler)
+    token = request_id.set("0123456789abcdef")
+    try:
+        logger.warning(
+            "refused eyJhbGciOiJIUzI1.eyJ1c2VyX2lkIjoxfQ.c2lnbmF0dXJlLXg", extra={"user_id": 7, "code": "x"}
+        )
+    finally:
+        request_id.reset(token)
+        logger.removeHandler(handler)
+
+    (line,) = stream.getvalue().splitlines()
+    assert line.endswith("WARNING apps.test.text: refused [redacted-jwt]  user_id=7 code=x  [01234567]")
+    assert "{" not in line
+
+
+def test_the_local_settings_log_text_and_the_base_settings_production_builds_on_log_json():
+    import subprocess
+    import sys
+
+    def formatter(module: str) -> str:
+        code = "from django.conf import settings; print(settings.LOGGING['handlers']['console']['formatter'])"
+        env = {k: v for k, v in os.environ.items() if k != "LOG_FORMAT"}
+        env |= {"DJANGO_SETTINGS_MODULE": module, "DJANGO_SECRET_KEY": "x" * 50, "DJANGO_ALLOWED_HOSTS": "x"}
+        done = subprocess.run(
+            [sys.executable, "-c", f"import django; django.setup(); {code}"],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return done.stdout.strip()
+
+    assert formatter("telegram.settings.local") == "text"
+    assert formatter("telegram.settings.base") == "json"

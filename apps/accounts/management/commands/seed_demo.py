@@ -13,6 +13,7 @@ from apps.accounts.models import User
 from apps.broadcasts import services as broadcasts
 from apps.chats import services as chats
 from apps.contacts import services as contacts
+from apps.core.events import outbox_wait
 from apps.profiles.services import profile_update
 
 FIRST = "Ada Bo Cyd Dee Eli Fay Gus Hal Ida Jon Kai Lea Max Nia Oto Pia Quy Ren Sol Tea".split()
@@ -61,12 +62,23 @@ class Command(BaseCommand):
             people = self._people(users, password)
             self._contacts_and_chats(people, rng)
             self._channels(people, rng)
+        # The events of the new messages and posts are published in the background: let them
+        # finish, so that whatever they log comes before the summary, not after it.
+        outbox_wait()
+        self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Created {plan}."))
-        self.stdout.write(f"Log in as demo_01 ... demo_{users:02d} with the password: {password}")
+        self.stdout.write(f"  people:    demo_01 ... demo_{users:02d}")
+        self.stdout.write(f"  password:  {password}")
+        self.stdout.write("  try:       the API docs at /api/docs/ (POST /api/v1/auth/token/ to log in),")
+        self.stdout.write("             the WebSocket at /ws/ (docs/websocket.md)")
 
     def _step(self, label: str, done: int, total: int) -> None:
-        self.stdout.write(f"\r{label}: {done}/{total}", ending="\n" if done == total else "")
-        self.stdout.flush()
+        """Progress on one line that counts up at a terminal; one line a stage elsewhere."""
+        if self.stdout.isatty():
+            self.stdout.write(f"\r{label}: {done}/{total}", ending="\n" if done == total else "")
+            self.stdout.flush()
+        elif done == total:
+            self.stdout.write(f"{label}: {done}/{total}")
 
     def _people(self, count: int, password: str) -> list[User]:
         people = []
