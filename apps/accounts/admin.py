@@ -6,11 +6,11 @@ from django.http import HttpResponse
 
 from apps.core import crypto, ratelimit
 from apps.core.errors import ApplicationError
-from apps.profiles.services import profile_create
 
 from . import services
 from .auth_state import auth_state_store
 from .models import User
+from .signals import account_created
 
 
 class UserCreateForm(AdminUserCreationForm):
@@ -84,7 +84,7 @@ class UserAdmin(DjangoUserAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
-        # A rename goes through the service, which keeps the profile's copy in step.
+        # A rename goes through the service, which tells the apps that keep a copy.
         new_username = obj.username
         if change and "username" in form.changed_data:
             obj.username = form.initial["username"]
@@ -92,7 +92,7 @@ class UserAdmin(DjangoUserAdmin):
         if change and "username" in form.changed_data:
             obj.username = services.user_rename(user=obj, username=new_username).username
         elif not change:
-            profile_create(user_id=obj.pk, username=obj.username)
+            account_created.send(sender=User, user=obj)
         auth_state_store(obj)
 
     def get_search_results(self, request, queryset, search_term):

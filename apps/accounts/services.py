@@ -14,11 +14,11 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from apps.core import ratelimit
 from apps.core.errors import ApplicationError, CoreError
 from apps.core.realtime import send_control
-from apps.profiles.services import profile_create, profile_rename
 
 from .auth_state import auth_state_get, auth_state_store
 from .errors import AccountError
 from .models import User
+from .signals import account_created, account_renamed
 
 TOKEN_VERSION_CLAIM = "ver"  # noqa: S105 (a claim name)
 # WebSocket close codes: a revoked or bad token, a banned account.
@@ -68,7 +68,7 @@ def user_register(
     try:
         with transaction.atomic():
             user = User.objects.create_user(username=username, email=email, password=password, phone=phone)
-            profile_create(user_id=user.id, username=user.username)
+            account_created.send(sender=User, user=user)
             return user
     except IntegrityError:
         # Lost a race with a concurrent registration of the same username, e-mail or phone.
@@ -97,7 +97,7 @@ def user_rename(*, user: User, username: str) -> User:
         raise ApplicationError.for_field(
             "username", AccountError.USERNAME_TAKEN, "This username is taken."
         ) from None
-    profile_rename(user_id=locked.pk, username=username)
+    account_renamed.send(sender=User, user=locked)
     auth_state_store(locked)
     return locked
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.db.models import Q
 
-from apps.contacts.selectors import profiles_visible_to
 from apps.core import documents
 from apps.core.cache import Prefetched, read_together, versioned_get, versioned_set
 from apps.core.errors import NotFound
+from apps.profiles.selectors import profiles_visible_to
 
 from .errors import ChatError
 from .history import HISTORY, history_newest, message_public, message_stored

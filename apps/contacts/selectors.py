@@ -5,7 +5,7 @@ from django.db import connection
 from django.db.models import Q
 
 from apps.core.cache import versioned_get, versioned_set
-from apps.profiles.selectors import profile_withheld, profiles_for
+from apps.profiles.selectors import profiles_for, profiles_visible_to
 
 from .models import Block, Contact, ContactListVersion, Invitation, PrivacySettings
 
@@ -56,22 +56,10 @@ def blockers_among(*, blocked_id: int, among) -> set[int]:
 # --- What others may see of a person, and how they may reach them -------------------------
 
 
-def profiles_visible_to(*, viewer_id: int, user_ids) -> dict[int, dict]:
-    """{user_id: profile as `viewer_id` may see it} for those of `user_ids` that have one: of
-    someone who blocked the viewer, only the id (`profile_withheld`). Every list that shows
-    people to a viewer goes through here (one cache round trip and one query more)."""
-    profiles = profiles_for(user_ids=user_ids)
-    for user_id in blockers_among(blocked_id=viewer_id, among=[uid for uid in profiles if uid != viewer_id]):
-        profiles[user_id] = profile_withheld(user_id)
-    return profiles
-
-
-def profile_visible_to(*, viewer_id: int, user_id: int) -> dict | None:
-    """A profile as `viewer_id` may see it on its own: nobody sees the profile of someone who
-    blocked them (None, as for nobody at all)."""
-    if viewer_id != user_id and is_blocked(blocker_id=user_id, blocked_id=viewer_id):
-        return None
-    return profiles_for(user_ids=[user_id]).get(user_id)
+def withholding_from(viewer_id: int, user_ids) -> set[int]:
+    """Those of `user_ids` who withhold their profile from `viewer_id`: who blocked them
+    (registered with apps.profiles.selectors in ContactsConfig.ready)."""
+    return blockers_among(blocked_id=viewer_id, among=user_ids)
 
 
 def privacy_of(*, user_id: int) -> dict:

@@ -3,6 +3,8 @@ one query: lists of chats, contacts and members use it, never a query per row.""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
 
 from apps.core.cache import versioned_get_many, versioned_set
@@ -71,3 +73,40 @@ def profile_withheld(user_id: int) -> dict:
         "sections": [],
         "discoverable": False,
     }
+
+
+# --- What a viewer may see of people -------------------------------------------------------
+# The apps that know who hides from whom (contacts: blocks) register a function in their
+# AppConfig.ready(): (viewer id, user ids) -> those of the ids who withhold their profile from
+# that viewer. Profiles imports none of them.
+_WITHHOLDERS: list[Callable[[int, list[int]], set[int]]] = []
+
+
+def register_withholder(withholding: Callable[[int, list[int]], set[int]]) -> None:
+    if withholding not in _WITHHOLDERS:
+        _WITHHOLDERS.append(withholding)
+
+
+def _withholding(viewer_id: int, user_ids) -> set[int]:
+    others = [user_id for user_id in user_ids if user_id != viewer_id]
+    if not others:
+        return set()
+    return set().union(*(withholding(viewer_id, others) for withholding in _WITHHOLDERS))
+
+
+def profiles_visible_to(*, viewer_id: int, user_ids) -> dict[int, dict]:
+    """{user_id: profile as `viewer_id` may see it} for those of `user_ids` that have one: of
+    someone who withholds theirs from the viewer (who blocked them), only the id
+    (`profile_withheld`). Every list that shows people to a viewer goes through here."""
+    profiles = profiles_for(user_ids=user_ids)
+    for user_id in _withholding(viewer_id, list(profiles)):
+        profiles[user_id] = profile_withheld(user_id)
+    return profiles
+
+
+def profile_visible_to(*, viewer_id: int, user_id: int) -> dict | None:
+    """A profile as `viewer_id` may see it on its own: nobody sees the profile of someone who
+    blocked them (None, as for nobody at all)."""
+    if _withholding(viewer_id, [user_id]):
+        return None
+    return profiles_for(user_ids=[user_id]).get(user_id)

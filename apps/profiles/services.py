@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import F
 
+from apps.accounts.services import user_rename
 from apps.core import documents
 from apps.core.errors import ApplicationError
 from apps.files.selectors import file_for_attaching
@@ -47,10 +48,13 @@ def profile_update(*, user, **changes) -> Profile:
     profile = documents.locked(Profile.objects).get(user_id=user.id)
     if "sections" in changes:
         changes["sections"] = _check_sections(changes["sections"])
-    if "username" in changes and changes["username"] != profile.username:
-        from apps.accounts.services import user_rename
-
-        changes["username"] = user_rename(user=user, username=changes["username"]).username
+    if (username := changes.pop("username", profile.username)) != profile.username:
+        # Accounts owns the name's uniqueness; the profile's copy follows through
+        # `account_renamed` (profile_rename), in this transaction.
+        user_rename(user=user, username=username)
+        profile.refresh_from_db()
+        if not changes:
+            return profile  # written once, by the rename
     if "avatar_file_id" in changes:
         avatar = changes["avatar_file_id"]
         changes["avatar_path"] = (
@@ -71,7 +75,7 @@ def profile_update(*, user, **changes) -> Profile:
 
 
 def profile_rename(*, user_id: int, username: str) -> None:
-    """Keep the profile's copy of the username in step (called by accounts.user_rename)."""
+    """Keep the profile's copy of the username in step (on `account_renamed`)."""
     Profile.objects.filter(user_id=user_id).update(username=username, version=F("version") + 1)
     profile = Profile.objects.get(user_id=user_id)
     documents.on_commit(lambda: profile_cache_store(profile))

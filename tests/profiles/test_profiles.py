@@ -57,6 +57,38 @@ def test_renaming_takes_the_username_and_keeps_it_unique_without_regard_to_case(
     assert client_for(other).get(f"/api/v1/profiles/{user.id}/").json()["username"] == "fresh_name"
 
 
+def test_a_rename_writes_the_profile_once_and_a_refused_one_not_at_all(client_for, user):
+    UserFactory(username="taken_name")
+    client = client_for(user)
+    version = Profile.objects.get(user_id=user.id).version
+
+    client.patch(ME, {"username": "TAKEN_NAME"}, format="json")
+    assert Profile.objects.get(user_id=user.id).version == version  # refused: nothing written
+    client.patch(ME, {"username": "fresh_name"}, format="json")
+    assert Profile.objects.get(user_id=user.id).version == version + 1
+    client.patch(ME, {"username": "other_name", "bio": "and a bio"}, format="json")
+
+    profile = Profile.objects.get(user_id=user.id)
+    assert (profile.username, profile.bio) == ("other_name", "and a bio")
+
+
+def test_an_account_made_or_renamed_in_the_admin_keeps_its_profile_in_step(admin_client):
+    from apps.accounts.models import User
+
+    created = admin_client.post(
+        "/admin/accounts/user/add/",
+        {
+            "username": "from_admin",
+            "password1": "violet-anchor-meadow-17",
+            "password2": "violet-anchor-meadow-17",
+            "usable_password": "true",
+        },
+    )
+    assert created.status_code == 302, created.content[:500]
+    made = User.objects.get(username="from_admin")
+    assert Profile.objects.get(user_id=made.id).username == "from_admin"
+
+
 @pytest.mark.parametrize(
     "sections",
     [

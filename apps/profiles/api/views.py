@@ -2,7 +2,6 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.contacts.selectors import profile_visible_to
 from apps.core.errors import NotFound
 from apps.profiles import selectors, services
 from apps.profiles.errors import ProfileError
@@ -11,7 +10,7 @@ from .serializers import ProfileOutput, ProfileUpdateInput
 
 
 def _visible_profile(*, viewer_id: int, user_id: int) -> dict:
-    profile = profile_visible_to(viewer_id=viewer_id, user_id=user_id)
+    profile = selectors.profile_visible_to(viewer_id=viewer_id, user_id=user_id)
     if profile is None:
         raise NotFound("No such user.", code=ProfileError.NOT_FOUND)
     return profile
