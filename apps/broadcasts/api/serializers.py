@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
-from apps.chats.api.serializers import AttachmentOutput
 from apps.core.api import DocumentIdField
+from apps.files.api.serializers import AttachmentOutput
 
 
 class ChannelCreateInput(serializers.Serializer):

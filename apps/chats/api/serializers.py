@@ -4,6 +4,7 @@
 from rest_framework import serializers
 
 from apps.core.api import DocumentIdField
+from apps.files.api.serializers import AttachmentOutput
 from apps.profiles.api.serializers import ProfileOutput
 
 # --- Input ----------------------------------------------------------------------------------
@@ -88,17 +89,6 @@ class UpdatesQuery(serializers.Serializer):
 
 
 # --- Output ---------------------------------------------------------------------------------
-
-
-class AttachmentOutput(serializers.Serializer):
-    file_id = serializers.IntegerField()
-    kind = serializers.CharField()
-    content_type = serializers.CharField()
-    size = serializers.IntegerField()
-    name = serializers.CharField()
-    width = serializers.IntegerField(allow_null=True)
-    height = serializers.IntegerField(allow_null=True)
-    url = serializers.CharField()
 
 
 class MessageOutput(serializers.Serializer):
