@@ -233,16 +233,10 @@ def user_unban(*, user: User) -> User:
 
 
 @transaction.atomic
-def user_erase(*, user: User) -> dict[str, int]:
-    """Erase a person's personal data (manage.py delete_user). The row stays, anonymous and
-    unable to log in, so that their messages in others' chats keep their place and show as
-    from a deleted account. Returns what was removed, by kind."""
-    from apps.broadcasts.services import subscriptions_erase
-    from apps.contacts.services import contacts_erase
-    from apps.files.services import files_erase
-    from apps.notifications.services import notifications_erase
-    from apps.profiles.services import profile_erase
-
+def account_erase(*, user: User) -> User:
+    """Make the account anonymous and unable to log in (its part of erasing a person:
+    apps.moderation.erasure). The row stays, so that the person's messages in others' chats
+    keep their place and show as from a deleted account."""
     locked = User.objects.select_for_update().get(pk=user.pk)
     locked.username = f"deleted{locked.pk}"
     locked.email = None
@@ -254,10 +248,4 @@ def user_erase(*, user: User) -> dict[str, int]:
     )
     _revoke_all_tokens(locked)
     _close_sockets(locked.pk, code=CLOSE_UNAUTHORIZED)
-    profile_erase(user_id=locked.pk, username=locked.username)
-    return {
-        "contacts, invitations and blocks": contacts_erase(user_id=locked.pk),
-        "devices and notification settings": notifications_erase(user_id=locked.pk),
-        "channel subscriptions": subscriptions_erase(user=locked),
-        "files": files_erase(owner_id=locked.pk),
-    }
+    return locked

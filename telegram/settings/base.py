@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "apps.broadcasts",
     "apps.notifications",
     "apps.moderation",
+    "apps.demo",
 ]
 
 # Our views are sync (DRF), so the whole chain runs sync, in one call in the request's thread

@@ -247,14 +247,14 @@ def test_deleting_a_message_for_everyone_deletes_its_files(client_for, api_clien
 
 
 def test_erasing_a_person_deletes_their_files(client_for, after_commit, png_bytes):
-    from apps.accounts.services import user_erase
+    from apps.moderation.erasure import person_erase
     from tests.factories import UserFactory
 
     alice, bob = UserFactory(), UserFactory()
     _chat, _message, stored = _message_with_file(client_for, alice, bob, png_bytes)
 
     with after_commit():
-        user_erase(user=alice)
+        person_erase(user=alice)
 
     assert not File.objects.filter(owner_id=alice.id).exists()
     assert not default_storage.exists(stored)

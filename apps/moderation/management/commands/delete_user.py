@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.accounts.services import user_erase
+from apps.moderation.erasure import person_erase
 from apps.moderation.services import audit
 from apps.moderation.userdata import find_user
 
@@ -32,7 +32,7 @@ class Command(BaseCommand):
             raise CommandError(
                 "This cannot be undone: run again with --yes (or --dry-run first).", returncode=2
             )
-        removed = user_erase(user=person)
+        removed = person_erase(user=person)
         for kind, count in removed.items():
             self.stdout.write(f"  {kind}: {count} removed")
         audit(actor=None, action="delete_user", target_kind="user", target_id=person.pk, reason=reason)
