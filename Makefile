@@ -41,6 +41,7 @@ SPLIT_STORE_URL ?= $(if $(DATABASE_URL),$(DATABASE_URL)_documents,sqlite:///$(CU
 test: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	DJANGO_SETTINGS_MODULE=telegram.settings.test $(BIN)/pytest $(PYTEST_ARGS)
 	DOCUMENTS_DATABASE_URL=$(SPLIT_STORE_URL) DJANGO_SETTINGS_MODULE=telegram.settings.test \
 		$(BIN)/pytest -m "not e2e" $(DOCUMENT_TESTS) $(PYTEST_ARGS)
@@ -66,6 +67,7 @@ bench: $(VENV)/.dev-installed
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+	$(BIN)/lint-imports
 
 migrate: $(VENV)/.base-installed .env
 	$(LOCAL) $(BIN)/python manage.py migrate_all
