@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.http import HttpResponse
@@ -51,37 +51,6 @@ class UserAdmin(DjangoUserAdmin):
         ("Permissions", {"fields": ("is_staff", "is_superuser", "groups", "user_permissions")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("username", "password1", "password2")}),)
-
-    actions = ["ban", "unban"]
-
-    def has_ban_permission(self, request):
-        return request.user.has_perm("accounts.ban_user")
-
-    @admin.action(description="Ban (tokens stop working, sockets close)", permissions=["ban"])
-    def ban(self, request, queryset):
-        from apps.moderation.services import user_ban
-
-        for user_id in queryset.filter(banned_at__isnull=True).values_list("pk", flat=True):
-            user_ban(moderator=request.user, user_id=user_id, reason="banned from the user list")
-        self.message_user(request, "Banned.", messages.SUCCESS)
-
-    @admin.action(description="Unban", permissions=["ban"])
-    def unban(self, request, queryset):
-        from apps.moderation.services import user_unban
-
-        for user_id in queryset.filter(banned_at__isnull=False).values_list("pk", flat=True):
-            user_unban(moderator=request.user, user_id=user_id, reason="unbanned from the user list")
-        self.message_user(request, "Unbanned.", messages.SUCCESS)
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        if request.method == "GET" and object_id:
-            from apps.moderation.services import audit
-
-            # The page shows the decrypted e-mail and phone.
-            audit(
-                actor=request.user, action="view_personal_data", target_kind="user", target_id=int(object_id)
-            )
-        return super().change_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
         # A rename goes through the service, which tells the apps that keep a copy.

@@ -1,5 +1,8 @@
 """The moderators' admin: the report queue (most reported first) with the content in place, a
-decision form on each report, and the audit log (read-only for everyone)."""
+decision form on each report, the audit log (read-only for everyone), and the content itself:
+messages, posts and comments (each view of their text audited, a take-down action on each),
+channels' take-down, and people's ban and unban. The content admins share one audited view and
+one take-down action, driven by the kinds of content (apps/moderation/kinds.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +10,14 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
+from apps.accounts.admin import UserAdmin
+from apps.accounts.models import User
+from apps.broadcasts.admin import ChannelModelAdmin
+from apps.broadcasts.models import Channel, Comment, Post
+from apps.chats.models import Message
+
 from . import services
+from .kinds import KINDS
 from .models import AuditLog, Report, ReportEntry, Target
 
 
@@ -44,35 +54,13 @@ class DecisionForm(forms.ModelForm):
         return cleaned
 
 
-def _content(report: Report) -> str:
+def _content(report: Report) -> str | None:
     """The reported thing as a moderator needs to judge it (decrypted text included)."""
-    from apps.accounts.models import User
-    from apps.broadcasts.models import Channel, Comment, Post
-    from apps.chats.models import Message
-
-    if report.kind == Target.MESSAGE:
-        item = Message.objects.filter(pk=report.target_id).first()
-        return item and (
-            f"message in chat {item.chat_id} from user {item.sender_id}: {item.text or '(no text)'}"
-            + (" [deleted]" if item.deleted else "")
-        )
-    if report.kind == Target.POST:
-        item = Post.objects.filter(pk=report.target_id).first()
-        return item and f"post in channel {item.channel_id}: {item.text or '(no text)'}" + (
-            " [deleted]" if item.deleted else ""
-        )
-    if report.kind == Target.COMMENT:
-        item = Comment.objects.filter(pk=report.target_id).first()
-        return item and f"comment on post {item.post_id} by user {item.author_id}: {item.text}" + (
-            " [deleted]" if item.deleted else ""
-        )
-    if report.kind == Target.CHANNEL:
-        item = Channel.objects.filter(pk=report.target_id).first()
-        return item and f"@{item.handle} “{item.title}”: {item.description}" + (
-            " [taken down]" if item.taken_down_at else ""
-        )
-    item = User.objects.filter(pk=report.target_id).first()
-    return item and f"user @{item.username}" + (" [banned]" if item.banned_at else "")
+    kind = KINDS[report.kind]
+    try:
+        return kind.describe(kind.parse_id(report.target_id))
+    except ValueError:
+        return None
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -198,3 +186,188 @@ class AuditLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# --- The content -------------------------------------------------------------------------
+
+
+class ContentAdmin(admin.ModelAdmin):
+    """A kind of content as moderators see it: every view of a page that shows its private
+    text is audited, and the take-down action removes it for everyone (audited too)."""
+
+    kind: str  # apps.moderation.kinds.KINDS
+    view_action: str  # what the audit log calls a view of the page
+    actions = ["take_down"]
+
+    def shows_private(self, request) -> bool:
+        """Whether the page shows this user the content's private text."""
+        return True
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "GET" and object_id and self.shows_private(request):
+            try:
+                target_id = KINDS[self.kind].parse_id(object_id)
+            except ValueError:
+                target_id = None  # no such object: the admin answers that
+            if target_id is not None:
+                services.audit(
+                    actor=request.user, action=self.view_action, target_kind=self.kind, target_id=target_id
+                )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Take down (remove for everyone)", permissions=["change"])
+    def take_down(self, request, queryset):
+        count = sum(
+            services.content_remove(
+                moderator=request.user, kind=self.kind, target_id=pk, reason="taken down from the admin"
+            )
+            for pk in queryset.values_list("pk", flat=True)
+        )
+        self.message_user(request, f"Took down {count} {self.kind}(s).", messages.SUCCESS)
+
+
+@admin.register(Message)
+class MessageAdmin(ContentAdmin):
+    """Message text is shown, decrypted, on a message's own page only, to those with
+    `chats.view_message_text` (the moderators); lists show no text."""
+
+    kind, view_action = Target.MESSAGE, "view_message"
+    list_display = ("id", "chat_id", "seq", "sender_id", "created_at", "edited_at", "deleted")
+    list_filter = ("deleted",)
+    search_fields = ("=chat_id", "=sender_id", "=id")
+    ordering = ("-id",)
+    fields = (
+        "chat_id",
+        "seq",
+        "sender_id",
+        "message_text",
+        "attachments",
+        "reply_to",
+        "forwarded_from",
+        "client_msg_id",
+        "created_at",
+        "edited_at",
+        "deleted",
+        "version",
+    )
+    readonly_fields = fields
+
+    @admin.display(description="text")
+    def message_text(self, message: Message) -> str:
+        return message.text
+
+    @admin.display(description="text")
+    def text_hidden(self, message: Message) -> str:
+        return "(hidden: needs the permission to read private messages)"
+
+    def shows_private(self, request) -> bool:
+        return request.user.has_perm("chats.view_message_text")
+
+    def get_fields(self, request, obj=None):
+        # Private text is shown only to those allowed to read it (per request: the admin is shared).
+        if self.shows_private(request):
+            return self.fields
+        return tuple("text_hidden" if name == "message_text" else name for name in self.fields)
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # erase through the action, which keeps the seq and tells the members
+
+    actions = ["delete_for_everyone"]
+
+    @admin.action(
+        description="Delete for everyone (erase text and files, tell the members)", permissions=["change"]
+    )
+    def delete_for_everyone(self, request, queryset):
+        self.take_down(request, queryset)
+
+
+@admin.register(Post)
+class PostAdmin(ContentAdmin):
+    kind, view_action = Target.POST, "view_post"
+    list_display = ("id", "channel_id", "seq", "author_id", "created_at", "edited_at", "deleted")
+    list_filter = ("deleted",)
+    search_fields = ("=channel_id", "=id")
+    ordering = ("-id",)
+    fields = (
+        "channel_id",
+        "seq",
+        "author_id",
+        "text",
+        "attachments",
+        "views",
+        "created_at",
+        "edited_at",
+        "deleted",
+    )
+    readonly_fields = fields
+
+
+@admin.register(Comment)
+class CommentAdmin(ContentAdmin):
+    kind, view_action = Target.COMMENT, "view_comment"
+    list_display = ("id", "post_id", "channel_id", "author_id", "created_at", "deleted")
+    list_filter = ("deleted",)
+    search_fields = ("=post_id", "=author_id")
+    ordering = ("-id",)
+    fields = ("post_id", "channel_id", "author_id", "text", "created_at", "deleted")
+    readonly_fields = fields
+
+
+admin.site.unregister(Channel)
+
+
+@admin.register(Channel)
+class ModeratedChannelAdmin(ChannelModelAdmin):
+    """The broadcasts app's channel admin, with the take-down (a channel's page shows nothing
+    private: its views are not audited)."""
+
+    actions = ["take_down"]
+    take_down = ContentAdmin.take_down
+    kind = Target.CHANNEL
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class ModeratedUserAdmin(UserAdmin):
+    """The accounts app's user admin, with ban and unban, and every view of a person's page
+    (it shows the decrypted e-mail and phone) audited."""
+
+    actions = ["ban", "unban"]
+
+    def has_ban_permission(self, request):
+        return request.user.has_perm("accounts.ban_user")
+
+    @admin.action(description="Ban (tokens stop working, sockets close)", permissions=["ban"])
+    def ban(self, request, queryset):
+        for user_id in queryset.filter(banned_at__isnull=True).values_list("pk", flat=True):
+            services.user_ban(moderator=request.user, user_id=user_id, reason="banned from the user list")
+        self.message_user(request, "Banned.", messages.SUCCESS)
+
+    @admin.action(description="Unban", permissions=["ban"])
+    def unban(self, request, queryset):
+        for user_id in queryset.filter(banned_at__isnull=False).values_list("pk", flat=True):
+            services.user_unban(moderator=request.user, user_id=user_id, reason="unbanned from the user list")
+        self.message_user(request, "Unbanned.", messages.SUCCESS)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "GET" and object_id:
+            try:
+                user_id = KINDS[Target.USER].parse_id(object_id)
+            except ValueError:
+                user_id = None
+            if user_id is not None:
+                services.audit(
+                    actor=request.user,
+                    action="view_personal_data",
+                    target_kind=Target.USER,
+                    target_id=user_id,
+                )
+        return super().change_view(request, object_id, form_url, extra_context)

@@ -6,20 +6,18 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from apps.core import documents
+from apps.accounts import services as accounts
+from apps.accounts.models import User
 from apps.core.errors import ApplicationError, NotFound
 
 from .errors import ModerationError
+from .kinds import KINDS
 from .models import AuditLog, Report, ReportEntry, Target
-
-DOCUMENT_TARGETS = (Target.MESSAGE, Target.POST, Target.COMMENT)
 
 
 def target_id_parse(kind: str, target_id):
     """A target's id as its store keeps it; ValueError if it cannot be one."""
-    if kind in DOCUMENT_TARGETS:
-        return documents.parse_id(target_id)
-    return documents.parse_int_id(target_id)
+    return KINDS[kind].parse_id(target_id)
 
 
 def audit(*, actor, action: str, target_kind: str, target_id, reason: str = "") -> AuditLog:
@@ -40,32 +38,8 @@ def _not_found(kind: str) -> NotFound:
 
 def target_author(*, kind: str, target_id, reporter_id: int) -> int | None:
     """Whose the target is; NotFound unless the reporter can see it."""
-    from apps.accounts.selectors import user_active_exists
-    from apps.broadcasts.selectors import channel_access, comment_brief, post_for_reader
-    from apps.chats.selectors import chat_role, message_brief
-
     try:
-        if kind == Target.MESSAGE:
-            message = message_brief(message_id=target_id)
-            if message is None:
-                raise _not_found(kind)
-            chat_role(chat_id=message["chat_id"], user_id=reporter_id)
-            return message["sender_id"]
-        if kind == Target.POST:
-            post, _channel, _role, _ = post_for_reader(post_id=target_id, user_id=reporter_id)
-            return post.author_id
-        if kind == Target.COMMENT:
-            comment = comment_brief(comment_id=target_id)
-            if comment is None:
-                raise _not_found(kind)
-            post_for_reader(post_id=comment["post_id"], user_id=reporter_id)
-            return comment["author_id"]
-        if kind == Target.CHANNEL:
-            channel, _role, _ = channel_access(channel_id=target_id, user_id=reporter_id)
-            return channel.owner_id
-        if not user_active_exists(user_id=target_id):
-            raise _not_found(kind)
-        return target_id
+        return KINDS[kind].author(target_id, reporter_id)
     except NotFound:
         raise _not_found(kind) from None
 
@@ -129,23 +103,14 @@ def _close(report: Report, *, moderator, status: str, note: str) -> None:
 @transaction.atomic
 def content_remove(*, moderator, kind: str, target_id, reason: str) -> bool:
     """Delete a message, post or comment for everyone, or take a channel down."""
-    from apps.broadcasts import services as broadcasts
-    from apps.chats import services as chats
-
+    content = KINDS.get(kind)
+    if content is None or content.remove is None:
+        raise ApplicationError("not_content", "Only messages, posts, comments and channels are removed.")
     try:
-        target_id = target_id_parse(kind, target_id)
+        target_id = content.parse_id(target_id)
     except ValueError:
         raise NotFound(f"There is no such {kind}.", code=ModerationError.TARGET_NOT_FOUND) from None
-
-    remove = {
-        Target.MESSAGE: lambda: chats.message_takedown(message_id=target_id),
-        Target.POST: lambda: broadcasts.post_takedown(post_id=target_id),
-        Target.COMMENT: lambda: broadcasts.comment_takedown(comment_id=target_id),
-        Target.CHANNEL: lambda: broadcasts.channel_takedown(channel_id=target_id),
-    }
-    if kind not in remove:
-        raise ApplicationError("not_content", "Only messages, posts, comments and channels are removed.")
-    done = remove[kind]()
+    done = content.remove(target_id)
     audit(actor=moderator, action=f"remove_{kind}", target_kind=kind, target_id=target_id, reason=reason)
     return done
 
@@ -153,18 +118,12 @@ def content_remove(*, moderator, kind: str, target_id, reason: str) -> bool:
 @transaction.atomic
 def user_ban(*, moderator, user_id: int, reason: str) -> None:
     """Ban at once: every token stops working and open sockets close with 4403."""
-    from apps.accounts import services as accounts
-    from apps.accounts.models import User
-
     accounts.user_ban(user=User.objects.get(pk=user_id))
     audit(actor=moderator, action="ban_user", target_kind=Target.USER, target_id=user_id, reason=reason)
 
 
 @transaction.atomic
 def user_unban(*, moderator, user_id: int, reason: str) -> None:
-    from apps.accounts import services as accounts
-    from apps.accounts.models import User
-
     accounts.user_unban(user=User.objects.get(pk=user_id))
     audit(actor=moderator, action="unban_user", target_kind=Target.USER, target_id=user_id, reason=reason)
 
