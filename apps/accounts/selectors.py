@@ -17,3 +17,17 @@ def user_find_by_contact_point(*, email: str | None = None, phone: str | None = 
     """The id of the active user with exactly this e-mail or phone (through the blind index)."""
     queryset = User.objects.by_email(email) if email else User.objects.by_phone(phone)
     return queryset.filter(is_active=True).values_list("pk", flat=True).first()
+
+
+def account_export(user) -> dict:
+    """The account as its owner may have it exported (manage.py export_user_data)."""
+    return {
+        "id": user.pk,
+        "username": user.username,
+        "email": user.email,
+        "phone": user.phone,
+        "date_joined": user.date_joined,
+        "last_login": user.last_login,
+        "is_active": user.is_active,
+        "banned_at": user.banned_at,
+    }

@@ -207,3 +207,28 @@ def post_announcement(*, channel_id: int, post_id: int) -> dict | None:
 
 def comment_brief(*, comment_id: int) -> dict | None:
     return Comment.objects.filter(pk=comment_id, deleted=False).values("post_id", "author_id").first()
+
+
+# --- A person's own data, for export (manage.py export_user_data) ---------------------------
+
+
+def channels_administered_export(*, user_id: int) -> list[dict]:
+    return list(ChannelAdmin.objects.filter(user_id=user_id).values("channel_id", "role"))
+
+
+def subscriptions_export(*, user_id: int) -> list[dict]:
+    return list(Subscription.objects.filter(user_id=user_id).values("channel_id", "created_at"))
+
+
+def posts_export(*, user_id: int) -> list[dict]:
+    return [
+        {"channel_id": p.channel_id, "seq": p.seq, "text": p.text, "created_at": p.created_at}
+        for p in Post.objects.filter(author_id=user_id, deleted=False).order_by("id")
+    ]
+
+
+def comments_export(*, user_id: int) -> list[dict]:
+    return [
+        {"post_id": documents.dump_id(c.post_id), "text": c.text, "created_at": c.created_at}
+        for c in Comment.objects.filter(author_id=user_id, deleted=False).order_by("id")
+    ]

@@ -253,3 +253,26 @@ def message_brief(*, message_id: int) -> dict | None:
 
 def chat_kind_title(*, chat_id: int) -> tuple[str, str] | None:
     return Chat.objects.filter(pk=chat_id).values_list("kind", "title").first()
+
+
+# --- A person's own data, for export (manage.py export_user_data) ---------------------------
+
+
+def memberships_export(*, user_id: int) -> list[dict]:
+    return list(ChatMember.objects.filter(user_id=user_id).values("chat_id", "role", "joined_at"))
+
+
+def messages_export(*, user_id: int) -> list[dict]:
+    """Every message the person sent, as stored now (in chunks: there may be many)."""
+    return [
+        {
+            "chat_id": m.chat_id,
+            "seq": m.seq,
+            "text": m.text,
+            "attachments": m.attachments,
+            "created_at": m.created_at,
+            "edited_at": m.edited_at,
+            "deleted": m.deleted,
+        }
+        for m in Message.objects.filter(sender_id=user_id).order_by("id").iterator(chunk_size=2000)
+    ]

@@ -172,3 +172,22 @@ def person_lookup(*, viewer_id: int, email: str | None = None, phone: str | None
         return None
     profile = profiles_for(user_ids=[user_id]).get(user_id)
     return profile if profile and profile.get("discoverable") else None
+
+
+# --- A person's own data, for export (manage.py export_user_data) ---------------------------
+
+
+def contacts_export(*, user_id: int) -> list[dict]:
+    return list(Contact.objects.filter(owner_id=user_id).values("contact_id", "created_at"))
+
+
+def invitations_export(*, user_id: int) -> list[dict]:
+    return list(
+        Invitation.objects.filter(Q(from_user_id=user_id) | Q(to_user_id=user_id)).values(
+            "from_user_id", "to_user_id", "status", "created_at"
+        )
+    )
+
+
+def blocks_export(*, user_id: int) -> list[dict]:
+    return list(Block.objects.filter(blocker_id=user_id).values("blocked_id", "created_at"))

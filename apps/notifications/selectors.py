@@ -83,3 +83,10 @@ def push_devices(*, device_ids) -> list[tuple[int, str]]:
         .order_by("id")
         .values_list("id", "registration_id")
     )
+
+
+def devices_export(*, user_id: int) -> list[dict]:
+    """A person's push devices, for export (manage.py export_user_data)."""
+    from fcm_django.models import FCMDevice
+
+    return list(FCMDevice.objects.filter(user_id=user_id).values("type", "name", "active", "date_created"))

@@ -110,3 +110,16 @@ def profile_visible_to(*, viewer_id: int, user_id: int) -> dict | None:
     if _withholding(viewer_id, [user_id]):
         return None
     return profiles_for(user_ids=[user_id]).get(user_id)
+
+
+def profile_export(*, user_id: int) -> dict | None:
+    """The profile as its owner may have it exported (manage.py export_user_data)."""
+    found = Profile.objects.filter(user_id=user_id).first()
+    return found and {
+        "username": found.username,
+        "display_name": found.display_name,
+        "bio": found.bio,
+        "sections": found.sections,
+        "discoverable": found.discoverable,
+        "has_avatar": bool(found.avatar_path),
+    }
