@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Q
 
+from apps.accounts.selectors import user_find_by_contact_point
 from apps.core.cache import versioned_get, versioned_set
 from apps.profiles.selectors import profiles_for, profiles_visible_to
 
@@ -165,8 +166,6 @@ def blocked_list(*, user_id: int) -> list[dict]:
 def person_lookup(*, viewer_id: int, email: str | None = None, phone: str | None = None) -> dict | None:
     """The public profile of the person with exactly this e-mail or phone, if they allow being
     found and have not blocked the viewer; else None, so the answer never tells who exists."""
-    from apps.accounts.selectors import user_find_by_contact_point
-
     user_id = user_find_by_contact_point(email=email, phone=phone)
     if user_id is None or is_blocked(blocker_id=user_id, blocked_id=viewer_id):
         return None

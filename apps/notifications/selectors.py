@@ -4,6 +4,8 @@ from django.db.models import Q
 from django.utils import timezone
 from fcm_django.models import FCMDevice
 
+from apps.broadcasts.selectors import subscriber_ids
+
 from .models import Mute, NotificationSettings
 
 
@@ -51,8 +53,6 @@ def channel_push_device_ids(
     """One page (by device id, after `after_id`) of the active devices of the channel's
     subscribers who want its pushes. A page is one indexed query: a channel of any size is
     walked page by page, never loaded whole."""
-    from apps.broadcasts.selectors import subscriber_ids
-
     devices = (
         FCMDevice.objects.filter(
             active=True, id__gt=after_id, user_id__in=subscriber_ids(channel_id=channel_id)
@@ -87,6 +87,4 @@ def push_devices(*, device_ids) -> list[tuple[int, str]]:
 
 def devices_export(*, user_id: int) -> list[dict]:
     """A person's push devices, for export (manage.py export_user_data)."""
-    from fcm_django.models import FCMDevice
-
     return list(FCMDevice.objects.filter(user_id=user_id).values("type", "name", "active", "date_created"))

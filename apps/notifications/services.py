@@ -8,6 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 from fcm_django.models import FCMDevice
 
+from apps.broadcasts.selectors import channel_access
+from apps.chats.selectors import chat_role
 from apps.core.errors import ApplicationError, NotFound
 
 from .errors import NotificationError
@@ -57,12 +59,8 @@ def _check_target(*, user, kind: str, target_id: int) -> None:
     """Only what the user can see can be muted."""
     try:
         if kind == Mute.Kind.CHAT:
-            from apps.chats.selectors import chat_role
-
             chat_role(chat_id=target_id, user_id=user.pk)
         else:
-            from apps.broadcasts.selectors import channel_access
-
             channel_access(channel_id=target_id, user_id=user.pk)
     except NotFound:
         raise NotFound(

@@ -21,8 +21,11 @@ from django.core.cache import cache
 from django.db import DatabaseError
 from redis.exceptions import RedisError
 
+from apps.broadcasts.selectors import post_announcement
+from apps.chats.selectors import chat_kind_title, members_of, message_brief
 from apps.core.breaker import push_breaker
 from apps.core.metrics import PUSHES_FAILED, PUSHES_SENT
+from apps.profiles.selectors import profile_get
 
 from . import selectors
 from .push import Push, PushUnavailable, push_backend
@@ -67,8 +70,6 @@ def _plan(*, event_id: str, push: Push, pages) -> int:
 @shared_task(ignore_result=True, acks_late=True, **_PLANNING_RETRY)
 def channel_post_fanout(*, event_id: str, channel_id: int, post_id: str) -> int:
     """Notify the subscribers of a new post; returns how many batches were enqueued."""
-    from apps.broadcasts.selectors import post_announcement
-
     post = post_announcement(channel_id=channel_id, post_id=post_id)
     if post is None:
         return 0  # deleted or taken down meanwhile: nothing to announce
@@ -95,9 +96,6 @@ def chat_message_push(
     *, event_id: str, chat_id: int, message_id: str, sender_id: int, offline_member_ids: list[int]
 ) -> int:
     """Notify the members who had no socket open when the message came."""
-    from apps.chats.selectors import chat_kind_title, members_of, message_brief
-    from apps.profiles.selectors import profile_get
-
     message = message_brief(message_id=message_id)
     chat = chat_kind_title(chat_id=chat_id)
     if message is None or message["chat_id"] != chat_id or chat is None:
