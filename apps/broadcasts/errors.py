@@ -12,6 +12,4 @@ class BroadcastError(StrEnum):
     NOT_SUBSCRIBED = "not_subscribed"
     COMMENT_NOT_FOUND = "comment_not_found"
     NOT_COMMENT_AUTHOR = "not_comment_author"
-    TEXT_EMPTY = "text_empty"
-    TEXT_TOO_LONG = "text_too_long"
     OWNER_CANNOT_UNSUBSCRIBE = "owner_cannot_unsubscribe"

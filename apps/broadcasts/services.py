@@ -13,6 +13,7 @@ from django.utils import timezone
 from apps.core import documents
 from apps.core.errors import ApplicationError, NotFound, PermissionDenied
 from apps.core.events import event_emit
+from apps.core.validation import checked_text
 from apps.files.selectors import attachment_snapshot, file_for_attaching, files_for_attaching
 from apps.files.services import files_attach, files_release
 
@@ -34,15 +35,6 @@ def _check_handle(handle: str) -> str:
     return handle
 
 
-def _check_text(text, *, limit: int, allow_empty: bool = False) -> str:
-    text = text if isinstance(text, str) else ""
-    if not text.strip() and not allow_empty:
-        raise ApplicationError.for_field("text", BroadcastError.TEXT_EMPTY, "Write something.")
-    if len(text) > limit:
-        raise ApplicationError.for_field("text", BroadcastError.TEXT_TOO_LONG, f"At most {limit} characters.")
-    return text
-
-
 def _admin_channel(*, channel_id: int, user_id: int, owner_only: bool = False) -> Channel:
     channel, role, _ = channel_access(channel_id=channel_id, user_id=user_id)
     if role is None or (owner_only and role != Role.OWNER):
@@ -60,7 +52,7 @@ def channel_create(
     *, owner, handle: str, title: str, description: str = "", is_public: bool = True
 ) -> Channel:
     handle = _check_handle(handle)
-    title = _check_text(title, limit=128)
+    title = checked_text(title, limit=128, field="title")
     if Channel.objects.filter(handle=handle).exists():
         raise ApplicationError.for_field("handle", BroadcastError.HANDLE_TAKEN, "This handle is taken.")
     try:
@@ -68,7 +60,7 @@ def channel_create(
             channel = Channel.objects.create(
                 handle=handle,
                 title=title.strip(),
-                description=_check_text(description, limit=1000, allow_empty=True),
+                description=checked_text(description, limit=1000, allow_empty=True, field="description"),
                 owner_id=owner.pk,
                 is_public=is_public,
                 subscriber_count=1,
@@ -91,9 +83,11 @@ def channel_update(*, user, channel_id: int, **changes) -> Channel:
         if Channel.objects.filter(handle=changes["handle"]).exclude(pk=channel.pk).exists():
             raise ApplicationError.for_field("handle", BroadcastError.HANDLE_TAKEN, "This handle is taken.")
     if "title" in changes:
-        changes["title"] = _check_text(changes["title"], limit=128).strip()
+        changes["title"] = checked_text(changes["title"], limit=128, field="title").strip()
     if "description" in changes:
-        changes["description"] = _check_text(changes["description"], limit=1000, allow_empty=True)
+        changes["description"] = checked_text(
+            changes["description"], limit=1000, allow_empty=True, field="description"
+        )
     if "avatar_file_id" in changes:
         avatar = changes["avatar_file_id"]
         changes["avatar_path"] = (
@@ -209,7 +203,7 @@ def _after_commit_merge(post: Post) -> None:
 def post_create(*, user, channel_id: int, text: str = "", attachment_ids=()) -> Post:
     channel = _admin_channel(channel_id=channel_id, user_id=user.pk)
     attachment_ids = list(attachment_ids or [])
-    text = _check_text(text, limit=settings.POST_MAX_LENGTH, allow_empty=bool(attachment_ids))
+    text = checked_text(text, limit=settings.POST_MAX_LENGTH, allow_empty=bool(attachment_ids))
     snapshots = [
         attachment_snapshot(f) for f in files_for_attaching(file_ids=attachment_ids, user_id=user.pk)
     ]
@@ -244,7 +238,7 @@ def _admin_post(*, post_id: int, user_id: int) -> Post:
 @documents.transactional
 def post_edit(*, user, post_id: int, text: str) -> Post:
     post = _admin_post(post_id=post_id, user_id=user.pk)
-    post.text = _check_text(text, limit=settings.POST_MAX_LENGTH, allow_empty=bool(post.attachments))
+    post.text = checked_text(text, limit=settings.POST_MAX_LENGTH, allow_empty=bool(post.attachments))
     post.edited_at = timezone.now()
     post.version += 1
     post.save(update_fields=["text", "edited_at", "version"])
@@ -284,7 +278,7 @@ def comment_create(*, user, post_id: int, text: str) -> Comment:
     post, channel, role, subscribed = post_for_reader(post_id=post_id, user_id=user.pk)
     if not subscribed and role is None:
         raise PermissionDenied("Subscribe to the channel to comment.", code=BroadcastError.NOT_SUBSCRIBED)
-    text = _check_text(text, limit=settings.COMMENT_MAX_LENGTH)
+    text = checked_text(text, limit=settings.COMMENT_MAX_LENGTH)
     return Comment.objects.create(post_id=post.pk, channel_id=channel.pk, author_id=user.pk, text=text)
 
 

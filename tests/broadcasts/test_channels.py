@@ -12,6 +12,25 @@ pytestmark = pytest.mark.django_db
 CHANNELS = "/api/v1/channels/"
 
 
+@pytest.mark.parametrize(
+    ("changes", "field", "code"),
+    [
+        ({"title": "   "}, "title", "text_empty"),
+        ({"title": "x" * 129}, "title", "text_too_long"),
+        ({"description": "x" * 1001}, "description", "text_too_long"),
+    ],
+)
+def test_the_service_refuses_a_bad_title_or_description_on_its_own_field(owner, changes, field, code):
+    """Callers other than the API (which checks lengths first) get the field that is wrong."""
+    from apps.broadcasts.services import channel_create
+    from apps.core.errors import ApplicationError
+
+    with pytest.raises(ApplicationError) as refused:
+        channel_create(owner=owner, handle="daily_dogs", **{"title": "Dogs", **changes})
+
+    assert refused.value.fields[field][0]["code"] == code
+
+
 def test_create_channel_makes_the_owner_its_first_subscriber(client_for, owner):
     response = client_for(owner).post(
         CHANNELS, {"handle": "@Daily_Dogs", "title": "Daily dogs", "description": "Woof"}, format="json"

@@ -15,6 +15,7 @@ from apps.core.errors import ApplicationError, NotFound, PermissionDenied
 from apps.core.events import event_emit
 from apps.core.metrics import MESSAGES_SENT
 from apps.core.realtime import send_frames
+from apps.core.validation import checked_text
 from apps.files.selectors import attachment_snapshot, files_for_attaching
 from apps.files.services import files_attach, files_release
 from apps.updates.services import updates_append, updates_deliver
@@ -30,16 +31,9 @@ from ._common import chat_not_found, member_rows, require_member
 
 
 def _check_text(text, *, allow_empty: bool) -> str:
-    text = text if isinstance(text, str) else ""
-    if not text.strip() and not allow_empty:
-        raise ApplicationError.for_field("text", ChatError.TEXT_EMPTY, "A message needs text.")
-    if len(text) > settings.MESSAGE_MAX_LENGTH:
-        raise ApplicationError.for_field(
-            "text",
-            ChatError.TEXT_TOO_LONG,
-            f"A message has at most {settings.MESSAGE_MAX_LENGTH} characters.",
-        )
-    return text
+    return checked_text(
+        text, limit=settings.MESSAGE_MAX_LENGTH, allow_empty=allow_empty, empty_detail="A message needs text."
+    )
 
 
 def _check_can_write(members: dict[int, Sending], sender_id: int) -> None:
@@ -203,12 +197,7 @@ def message_delete(
     members = member_rows(chat_id)
     membership = require_member(members, user.pk)
     message = _locked_message(chat_id, message_id)
-    payload = {
-        "chat_id": chat_id,
-        "message_id": documents.dump_id(message.pk),
-        "seq": message.seq,
-        "for_everyone": for_everyone,
-    }
+    payload = _deleted(message, for_everyone=for_everyone)
     if not for_everyone:
         HiddenMessage.objects.get_or_create(user_id=user.pk, chat_id=chat_id, message_id=message.pk)
         ChatMember.objects.filter(pk=membership.pk).update(hidden_version=F("hidden_version") + 1)
@@ -227,6 +216,16 @@ def message_delete(
     return updates_append(
         user_ids=list(members), kind="message.deleted", payload=payload, exclude_channel=origin
     )[user.pk]
+
+
+def _deleted(message: Message, *, for_everyone: bool) -> dict:
+    """The `message.deleted` event's payload."""
+    return {
+        "chat_id": message.chat_id,
+        "message_id": documents.dump_id(message.pk),
+        "seq": message.seq,
+        "for_everyone": for_everyone,
+    }
 
 
 def message_erase(message: Message) -> None:
@@ -280,11 +279,6 @@ def message_takedown(*, message_id: int) -> bool:
     updates_append(
         user_ids=member_ids,
         kind="message.deleted",
-        payload={
-            "chat_id": message.chat_id,
-            "message_id": documents.dump_id(message.pk),
-            "seq": message.seq,
-            "for_everyone": True,
-        },
+        payload=_deleted(message, for_everyone=True),
     )
     return True
