@@ -6,11 +6,12 @@ from __future__ import annotations
 import re
 
 from django.conf import settings
-from django.db import IntegrityError, connections, router, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from apps.core import documents
+from apps.core.counters import counter_next
 from apps.core.errors import ApplicationError, NotFound, PermissionDenied
 from apps.core.events import event_emit
 from apps.core.validation import checked_text
@@ -183,17 +184,6 @@ def channel_takedown(*, channel_id: int) -> bool:
 # --- Posts ----------------------------------------------------------------------------------
 
 
-def _next_post_seq(channel_id: int) -> int:
-    connection = connections[router.db_for_write(Channel)]
-    table = connection.ops.quote_name(Channel._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET last_post_seq = last_post_seq + 1 WHERE id = %s RETURNING last_post_seq",  # noqa: S608
-            [channel_id],
-        )
-        return cursor.fetchone()[0]
-
-
 def _after_commit_merge(post: Post) -> None:
     stored = post_stored(post)
     documents.on_commit(lambda: posts_cache_merge([stored], channel_id=post.channel_id))
@@ -210,7 +200,7 @@ def post_create(*, user, channel_id: int, text: str = "", attachment_ids=()) -> 
     files_attach(file_ids=[snapshot["file_id"] for snapshot in snapshots])
     post = Post.objects.create(
         channel_id=channel.pk,
-        seq=_next_post_seq(channel.pk),
+        seq=counter_next(Channel, pk=channel.pk, field="last_post_seq"),
         author_id=user.pk,
         text=text,
         attachments=snapshots,
