@@ -38,7 +38,7 @@ from tests.e2e.servers import Stack, _next_redis_db  # noqa: E402
 from tests.ports import free_port  # noqa: E402
 
 
-async def _bare_relay(port: int) -> None:
+async def _bare_relay(port: int, http_port: int) -> None:
     """The least a relay can do: ack to the sender, the frame to the other member's socket."""
     from websockets.asyncio.server import serve
 
@@ -71,16 +71,18 @@ async def _bare_relay(port: int) -> None:
         await writer.drain()
         writer.close()
 
-    http = await asyncio.start_server(respond, "127.0.0.1", port + 1)
+    http = await asyncio.start_server(respond, "127.0.0.1", http_port)
     async with serve(handle, "127.0.0.1", port, subprotocols=["bearer"]), http:
         await asyncio.Future()
 
 
-def _wait_listening(port: int, process: subprocess.Popen, timeout: float = 30) -> None:
+def _wait_listening(port: int, process: subprocess.Popen, log: Path, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise SystemExit(f"the server on :{port} exited with {process.returncode}")
+            raise SystemExit(
+                f"the server on :{port} exited with {process.returncode}:\n{log.read_text()[-3000:]}"
+            )
         with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
             return
         time.sleep(0.1)
@@ -88,31 +90,34 @@ def _wait_listening(port: int, process: subprocess.Popen, timeout: float = 30) -
 
 
 @contextlib.contextmanager
-def _processes(argvs: list[list[str]], env: dict[str, str]):
+def _processes(argvs: list[list[str]], env: dict[str, str], logs: Path):
+    """Start each command with `{port}` replaced by a free port (and `{port2}` by another)."""
     started = []
     try:
-        for argv in argvs:
-            port = free_port()
+        for index, argv in enumerate(argvs):
+            port, log = free_port(), logs / f"server-{index}.log"
+            ports = {"{port}": str(port), "{port2}": str(free_port())}
             process = subprocess.Popen(
-                [arg.replace("{port}", str(port)) for arg in argv],
+                [ports.get(arg, arg) for arg in argv],
                 cwd=ROOT,
                 env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
+                stdout=log.open("w"),
+                stderr=subprocess.STDOUT,
             )
-            started.append((port, process))
-        for port, process in started:
-            _wait_listening(port, process)
+            process.port2 = int(ports["{port2}"])
+            started.append((port, process, log))
+        for port, process, log in started:
+            _wait_listening(port, process, log)
         targets = []
-        for port, process in started:
+        for port, process, _log in started:
             target = Target(f"http://127.0.0.1:{port}")
             target.process = process  # for the connect storm's memory reading
             targets.append(target)
         yield targets
     finally:
-        for _, process in started:
+        for _, process, _log in started:
             process.terminate()
-        for _, process in started:
+        for _, process, _log in started:
             try:
                 process.wait(10)
             except subprocess.TimeoutExpired:
@@ -160,12 +165,12 @@ def main() -> int:
     parser.add_argument("--sockets", type=int, default=2000, help="sockets of the connect storm")
     parser.add_argument("--only", default="bare,stack,product")
     parser.add_argument("--smoke", action="store_true", help="a seconds-long run of everything")
-    parser.add_argument("--serve-bare", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--serve-bare", type=int, nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.smoke:
         args.seconds, args.pairs, args.sockets = 1.0, 2, 20
     if args.serve_bare:
-        asyncio.run(_bare_relay(args.serve_bare))
+        asyncio.run(_bare_relay(*args.serve_bare))
         return 0
 
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "telegram.settings.bench", "CI": ""}
@@ -174,26 +179,29 @@ def main() -> int:
     daphne = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", "{port}"]
     daphne.append("bench.floor_app:application")
     rows = []
-    for name in args.only.split(","):
-        print(f"{name}: {args.pairs} pairs, window {args.window}, {args.seconds:.0f} s", flush=True)
-        if name == "bare":
-            with _processes([[sys.executable, __file__, "--serve-bare", "{port}"]], env) as servers:
-                # Its HTTP responder listens on the next port.
-                http = [Target(f"http://127.0.0.1:{int(servers[0].http.rsplit(':', 1)[1]) + 1}")]
-                http_pairs = _synthetic_pairs(http, args.pairs)
-                figures = measure(_synthetic_pairs(servers, args.pairs), args, http_pairs)
-        elif name == "stack":
-            with _processes([daphne, daphne], env) as servers:
-                figures = measure(_synthetic_pairs(servers, args.pairs), args)
-        elif name == "product":
-            with (
-                tempfile.TemporaryDirectory() as tmp,
-                Stack(instances=2, tmp=Path(tmp), settings="telegram.settings.bench") as stack,
-            ):
-                figures = measure(prepare(stack.servers, args.pairs), args)
-        else:
-            parser.error(f"unknown server {name!r}: bare, stack or product")
-        rows.append((name, figures))
+    with tempfile.TemporaryDirectory(prefix="tg-floor-") as tmp:
+        logs = Path(tmp)
+        for name in args.only.split(","):
+            print(f"{name}: {args.pairs} pairs, window {args.window}, {args.seconds:.0f} s", flush=True)
+            if name == "bare":
+                bare = [sys.executable, __file__, "--serve-bare", "{port}", "{port2}"]
+                with _processes([bare], env, logs) as servers:
+                    # Its HTTP responder listens on the second port.
+                    http = [Target(f"http://127.0.0.1:{servers[0].process.port2}")]
+                    http_pairs = _synthetic_pairs(http, args.pairs)
+                    figures = measure(_synthetic_pairs(servers, args.pairs), args, http_pairs)
+            elif name == "stack":
+                with _processes([daphne, daphne], env, logs) as servers:
+                    figures = measure(_synthetic_pairs(servers, args.pairs), args)
+            elif name == "product":
+                with (
+                    tempfile.TemporaryDirectory() as stack_tmp,
+                    Stack(instances=2, tmp=Path(stack_tmp), settings="telegram.settings.bench") as stack,
+                ):
+                    figures = measure(prepare(stack.servers, args.pairs), args)
+            else:
+                parser.error(f"unknown server {name!r}: bare, stack or product")
+            rows.append((name, figures))
 
     print(f"\n| server | socket chat, delivered | REST sends, {args.clients} clients | connect storm |")
     print("|---|---|---|---|")

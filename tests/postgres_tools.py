@@ -10,6 +10,9 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import time
+
+import psycopg
 
 from tests.ports import free_port, wait_for_port
 
@@ -54,7 +57,21 @@ class PrivatePostgres:
             _as_postgres(argv), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
         wait_for_port(self.port, what="postgres", timeout=30)
+        self._wait_accepting(timeout=30)
         return self
+
+    def _wait_accepting(self, *, timeout: float) -> None:
+        """The port opens before the server takes connections ("the database system is
+        starting up", seen in CI): wait until a connection goes through."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                psycopg.connect(self.url, connect_timeout=2).close()
+                return
+            except psycopg.OperationalError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
 
     def stop(self) -> None:
         """Immediate shutdown (SIGQUIT to the postmaster): connections drop as in a crash."""
