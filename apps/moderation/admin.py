@@ -191,16 +191,14 @@ class AuditLogAdmin(admin.ModelAdmin):
 # --- The content -------------------------------------------------------------------------
 
 
-class ContentAdmin(admin.ModelAdmin):
-    """A kind of content as moderators see it: every view of a page that shows its private
-    text is audited, and the take-down action removes it for everyone (audited too)."""
+class AuditedPages:
+    """Every view of a page that shows private data (decrypted text, an e-mail) is audited."""
 
     kind: str  # apps.moderation.kinds.KINDS
     view_action: str  # what the audit log calls a view of the page
-    actions = ["take_down"]
 
     def shows_private(self, request) -> bool:
-        """Whether the page shows this user the content's private text."""
+        """Whether the page shows this user the object's private data."""
         return True
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -214,6 +212,13 @@ class ContentAdmin(admin.ModelAdmin):
                     actor=request.user, action=self.view_action, target_kind=self.kind, target_id=target_id
                 )
         return super().change_view(request, object_id, form_url, extra_context)
+
+
+class ContentAdmin(AuditedPages, admin.ModelAdmin):
+    """A kind of content as moderators see it: its pages audited, and the take-down action
+    removes it for everyone (audited too)."""
+
+    actions = ["take_down"]
 
     def has_add_permission(self, request):
         return False
@@ -336,10 +341,11 @@ admin.site.unregister(User)
 
 
 @admin.register(User)
-class ModeratedUserAdmin(UserAdmin):
+class ModeratedUserAdmin(AuditedPages, UserAdmin):
     """The accounts app's user admin, with ban and unban, and every view of a person's page
     (it shows the decrypted e-mail and phone) audited."""
 
+    kind, view_action = Target.USER, "view_personal_data"
     actions = ["ban", "unban"]
 
     def has_ban_permission(self, request):
@@ -356,18 +362,3 @@ class ModeratedUserAdmin(UserAdmin):
         for user_id in queryset.filter(banned_at__isnull=False).values_list("pk", flat=True):
             services.user_unban(moderator=request.user, user_id=user_id, reason="unbanned from the user list")
         self.message_user(request, "Unbanned.", messages.SUCCESS)
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        if request.method == "GET" and object_id:
-            try:
-                user_id = KINDS[Target.USER].parse_id(object_id)
-            except ValueError:
-                user_id = None
-            if user_id is not None:
-                services.audit(
-                    actor=request.user,
-                    action="view_personal_data",
-                    target_kind=Target.USER,
-                    target_id=user_id,
-                )
-        return super().change_view(request, object_id, form_url, extra_context)
