@@ -10,10 +10,12 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "telegram.settings.local")
 # Django must be set up before anything imports models.
 django.setup(set_prefix=False)
 
+from telegram.daphne_requests import leave_bodies_to_django  # noqa: E402
 from telegram.handlers import SyncChainASGIHandler  # noqa: E402
 from telegram.warm import share_caches  # noqa: E402
 
 share_caches()
+leave_bodies_to_django()
 
 django_asgi_app = SyncChainASGIHandler()
 
