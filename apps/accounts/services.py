@@ -42,6 +42,13 @@ def _invalid(fields: dict) -> ApplicationError:
     return ApplicationError(CoreError.INVALID, f"{field}: {errors[0]['detail']}", fields=fields)
 
 
+def _username_taken() -> ApplicationError:
+    """A 409: the name is well formed, and someone has it."""
+    return ApplicationError.for_field(
+        "username", AccountError.USERNAME_TAKEN, "This username is taken.", status=409
+    )
+
+
 def _password_errors(password: str, candidate: User) -> list[dict[str, str]]:
     try:
         validate_password(password, user=candidate)
@@ -62,7 +69,7 @@ def user_register(
         raise _invalid({"password": errors})
     taken = _taken_fields(username=username, email=email, phone=phone)
     if "username" in taken:
-        raise _invalid({"username": taken["username"]})
+        raise _username_taken()
     email = None if "email" in taken else email
     phone = None if "phone" in taken else phone
     try:
@@ -74,9 +81,7 @@ def user_register(
         # Lost a race with a concurrent registration of the same username, e-mail or phone.
         taken = _taken_fields(username=username, email=email, phone=phone)
         if "username" in taken or not taken:
-            raise _invalid(
-                {"username": [{"code": AccountError.USERNAME_TAKEN, "detail": "This username is taken."}]}
-            ) from None
+            raise _username_taken() from None
         return user_register(
             username=username,
             password=password,
@@ -88,15 +93,13 @@ def user_register(
 def user_rename(*, user: User, username: str) -> User:
     locked = User.objects.select_for_update().get(pk=user.pk)
     if User.objects.filter(username__iexact=username).exclude(pk=locked.pk).exists():
-        raise ApplicationError.for_field("username", AccountError.USERNAME_TAKEN, "This username is taken.")
+        raise _username_taken()
     locked.username = username
     try:
         with transaction.atomic():
             locked.save(update_fields=["username"])
     except IntegrityError:
-        raise ApplicationError.for_field(
-            "username", AccountError.USERNAME_TAKEN, "This username is taken."
-        ) from None
+        raise _username_taken() from None
     account_renamed.send(sender=User, user=locked)
     auth_state_store(locked)
     return locked

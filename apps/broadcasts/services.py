@@ -36,6 +36,13 @@ def _check_handle(handle: str) -> str:
     return handle
 
 
+def _handle_taken() -> ApplicationError:
+    """A 409: the handle is well formed, and a channel has it."""
+    return ApplicationError.for_field(
+        "handle", BroadcastError.HANDLE_TAKEN, "This handle is taken.", status=409
+    )
+
+
 def _admin_channel(*, channel_id: int, user_id: int, owner_only: bool = False) -> Channel:
     channel, role, _ = channel_access(channel_id=channel_id, user_id=user_id)
     if role is None or (owner_only and role != Role.OWNER):
@@ -55,7 +62,7 @@ def channel_create(
     handle = _check_handle(handle)
     title = checked_text(title, limit=128, field="title")
     if Channel.objects.filter(handle=handle).exists():
-        raise ApplicationError.for_field("handle", BroadcastError.HANDLE_TAKEN, "This handle is taken.")
+        raise _handle_taken()
     try:
         with transaction.atomic():
             channel = Channel.objects.create(
@@ -67,9 +74,7 @@ def channel_create(
                 subscriber_count=1,
             )
     except IntegrityError:
-        raise ApplicationError.for_field(
-            "handle", BroadcastError.HANDLE_TAKEN, "This handle is taken."
-        ) from None
+        raise _handle_taken() from None
     ChannelAdmin.objects.create(channel=channel, user_id=owner.pk, role=Role.OWNER)
     Subscription.objects.create(channel=channel, user_id=owner.pk)
     search.channel_indexed(channel)
@@ -82,7 +87,7 @@ def channel_update(*, user, channel_id: int, **changes) -> Channel:
     if "handle" in changes:
         changes["handle"] = _check_handle(changes["handle"])
         if Channel.objects.filter(handle=changes["handle"]).exclude(pk=channel.pk).exists():
-            raise ApplicationError.for_field("handle", BroadcastError.HANDLE_TAKEN, "This handle is taken.")
+            raise _handle_taken()
     if "title" in changes:
         changes["title"] = checked_text(changes["title"], limit=128, field="title").strip()
     if "description" in changes:
@@ -107,9 +112,7 @@ def channel_update(*, user, channel_id: int, **changes) -> Channel:
         with transaction.atomic():
             channel.save()
     except IntegrityError:
-        raise ApplicationError.for_field(
-            "handle", BroadcastError.HANDLE_TAKEN, "This handle is taken."
-        ) from None
+        raise _handle_taken() from None
     search.channel_indexed(channel)
     return channel
 
@@ -222,7 +225,10 @@ def _admin_post(*, post_id: int, user_id: int) -> Post:
     post, _channel, role, _ = post_for_reader(post_id=post_id, user_id=user_id)
     if role is None:
         raise PermissionDenied("Only the channel's admins can do this.", code=BroadcastError.NOT_ADMIN)
-    return documents.locked(Post.objects).get(pk=post.pk)
+    locked = documents.locked(Post.objects).filter(pk=post.pk).first()
+    if locked is None:  # its channel was deleted since it was read (found by schemathesis: a 500)
+        raise NotFound("There is no such post.", code=BroadcastError.POST_NOT_FOUND)
+    return locked
 
 
 @documents.transactional

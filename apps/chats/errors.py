@@ -5,6 +5,7 @@ class ChatError(StrEnum):
     CHAT_NOT_FOUND = "chat_not_found"
     USER_NOT_FOUND = "user_not_found"
     CANNOT_CHAT_WITH_SELF = "cannot_chat_with_self"
+    OWNER_ROLE_FIXED = "owner_role_fixed"
     BLOCKED = "blocked"
     PRIVACY_RESTRICTED = "privacy_restricted"
     NOT_ADMIN = "not_admin"

@@ -101,8 +101,9 @@ def history_page(
     limit: int = 50,
 ) -> dict:
     """A page of the chat's messages the user can see: newest first (no cursor, or
-    `before_seq`), or oldest first after `after_seq` (catch-up). The membership, the hidden
-    set and (for the newest page) the window are read from Redis in one round trip."""
+    `before_seq`), or oldest first after `after_seq` (catch-up; with `before_seq` too, only
+    the messages between the two). The membership, the hidden set and (for the newest page)
+    the window are read from Redis in one round trip."""
     newest = before_seq is None and after_seq is None and limit <= HISTORY.size
     prefetched = read_together(
         versioned=[_members_key(chat_id), _hidden_key(user_id, chat_id)],
@@ -122,11 +123,11 @@ def history_page(
             page, has_more = cached
             return {"results": [message_public(stored) for stored in page], "has_more": has_more}
     queryset = Message.objects.filter(chat_id=chat_id, deleted=False).exclude(id__in=hidden)
+    if before_seq is not None:
+        queryset = queryset.filter(seq__lt=before_seq)
     if after_seq is not None:
         rows = list(queryset.filter(seq__gt=after_seq).order_by("seq")[: limit + 1])
     else:
-        if before_seq is not None:
-            queryset = queryset.filter(seq__lt=before_seq)
         rows = list(queryset.order_by("-seq")[: limit + 1])
     return {
         "results": [message_public(message_stored(m)) for m in rows[:limit]],

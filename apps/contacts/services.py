@@ -53,7 +53,7 @@ def invitation_public(invitation: Invitation) -> dict:
 def invitation_send(*, from_user, to_user_id: int) -> tuple[Invitation, bool]:
     """(invitation, created). Inviting someone who already invited you accepts theirs."""
     if to_user_id == from_user.pk:
-        raise ApplicationError(ContactError.CANNOT_INVITE_SELF, "You cannot invite yourself.")
+        raise ApplicationError(ContactError.CANNOT_INVITE_SELF, "You cannot invite yourself.", status=403)
     if not user_active_exists(user_id=to_user_id):
         raise NotFound("There is no such user.", code=ContactError.USER_NOT_FOUND)
     if blocked_either_way(user_id=from_user.pk, other_id=to_user_id):
@@ -160,7 +160,7 @@ def user_block(*, user, blocked_id: int) -> bool:
     """Block `blocked_id`: they can no longer invite you, write to you or see your profile and
     presence. Pending invitations between you end. True if newly blocked."""
     if blocked_id == user.pk:
-        raise ApplicationError(ContactError.CANNOT_BLOCK_SELF, "You cannot block yourself.")
+        raise ApplicationError(ContactError.CANNOT_BLOCK_SELF, "You cannot block yourself.", status=403)
     if not user_active_exists(user_id=blocked_id):
         raise NotFound("There is no such user.", code=ContactError.USER_NOT_FOUND)
     _, created = Block.objects.get_or_create(blocker_id=user.pk, blocked_id=blocked_id)

@@ -13,7 +13,7 @@ class CoreConfig(AppConfig):
         from django.urls import register_converter
 
         from . import layer_sealing
-        from .documents import IdConverter
+        from .documents import IdConverter, RowIdConverter
         from .maintenance import register_purge
         from .models import OutboxEvent
         from .tracing import tracing_setup
@@ -21,6 +21,7 @@ class CoreConfig(AppConfig):
         tracing_setup()
         layer_sealing.register()
         register_converter(IdConverter, "docid")
+        register_converter(RowIdConverter, "id")
         register_purge(
             "published outbox events",
             lambda now: OutboxEvent.objects.filter(

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 import time
 from contextlib import ExitStack, contextmanager
 
@@ -76,7 +77,19 @@ def partial(condition):
 
 # --- Ids as clients see them ------------------------------------------------------------------
 
-_SQL_ID_MAX = 2**63 - 1
+# A SQL row's id as clients write it: 1 to 10**18 - 1, leading zeros allowed (well inside a
+# bigint). The API schema gives clients the same pattern (id_pattern).
+_SQL_ID = re.compile(r"0*[1-9][0-9]{0,17}")
+_OBJECT_ID = re.compile(r"[0-9a-fA-F]{24}")
+
+
+# Any id a client may name, of a SQL row or of a MongoDB document (a report's target).
+ANY_ID_PATTERN = f"^({_SQL_ID.pattern}|{_OBJECT_ID.pattern})$"
+
+
+def id_pattern() -> str:
+    """The pattern of a document id in the API schema, for the configured store."""
+    return f"^{(_OBJECT_ID if is_mongodb() else _SQL_ID).pattern}$"
 
 
 def parse_id(value):
@@ -97,18 +110,27 @@ def parse_id(value):
 
 def parse_int_id(value) -> int:
     """A positive 64-bit id (a SQL row's) from a client's string or int; ValueError if not one."""
-    text = str(value)
-    if isinstance(value, bool) or not text.isascii() or not text.isdigit() or len(text) > 19:
+    if isinstance(value, bool) or not _SQL_ID.fullmatch(str(value)):
         raise ValueError("not an id")
-    number = int(text)
-    if not 0 < number <= _SQL_ID_MAX:
-        raise ValueError("not an id")
-    return number
+    return int(str(value))
 
 
 def dump_id(value) -> str | None:
     """A stored document id as clients see it."""
     return None if value is None else str(value)
+
+
+class RowIdConverter:
+    """`<id:name>` in URL patterns: a SQL row's id (a person's, a chat's...), as parse_int_id
+    takes it; anything else (a number past a bigint included) is a 404 before a view runs."""
+
+    regex = "[0-9]{1,24}"
+
+    def to_python(self, value):
+        return parse_int_id(value)
+
+    def to_url(self, value):
+        return str(value)
 
 
 class IdConverter:

@@ -48,7 +48,7 @@ def files_for_attaching(*, file_ids, user_id: int, images_only: bool = False) ->
                 FileError.FILE_NOT_YOURS, f"File {file_id} was uploaded by someone else.", status=403
             )
         if images_only and file.kind != File.Kind.IMAGE:
-            raise ApplicationError(FileError.NOT_AN_IMAGE, f"File {file_id} is not an image.")
+            raise ApplicationError(FileError.NOT_AN_IMAGE, f"File {file_id} is not an image.", status=409)
     return [files[file_id] for file_id in ids]
 
 

@@ -49,12 +49,10 @@ def report_create(*, reporter, kind: str, target_id, reason: str, comment: str =
     reporter's report is new). Reports of one target merge; one reporter counts once."""
     try:
         target_id = target_id_parse(kind, target_id)
-    except ValueError:
-        raise ApplicationError.for_field(
-            "target_id", ModerationError.BAD_TARGET_ID, f"Not the id of a {kind}."
-        ) from None
+    except ValueError:  # an id, but not one this kind of thing can have
+        raise _not_found(kind) from None
     if kind == Target.USER and target_id == reporter.pk:
-        raise ApplicationError(ModerationError.CANNOT_REPORT_SELF, "You cannot report yourself.")
+        raise ApplicationError(ModerationError.CANNOT_REPORT_SELF, "You cannot report yourself.", status=403)
     author_id = target_author(kind=kind, target_id=target_id, reporter_id=reporter.pk)
     for _attempt in range(3):
         try:

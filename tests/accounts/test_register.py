@@ -39,7 +39,7 @@ def test_register_with_phone_normalises_it(api_client):
 def test_register_duplicate_username_is_refused_without_regard_to_case(api_client, user):
     response = register(api_client, username=user.username.upper(), password=STRONG)
 
-    assert response.status_code == 400
+    assert response.status_code == 409  # well formed, and someone has it
     assert response.json()["code"] == "invalid"
     assert field_codes(response, "username") == ["username_taken"]
 

@@ -48,18 +48,19 @@ def test_create_channel_makes_the_owner_its_first_subscriber(client_for, owner):
 
 
 @pytest.mark.parametrize(
-    ("handle", "code"),
+    ("handle", "status", "code"),
     [
-        ("ab", "handle_invalid"),
-        ("1cats", "handle_invalid"),
-        ("has space", "handle_invalid"),
-        ("KITTEN_NEWS", "handle_taken"),
+        ("ab", 400, "handle_invalid"),
+        ("1cats", 400, "handle_invalid"),
+        ("has space", 400, "handle_invalid"),
+        ("KITTEN_NEWS", 409, "handle_taken"),
+        ("@Kitten_News", 409, "handle_taken"),  # the same handle, as a person may write it
     ],
 )
-def test_bad_or_taken_handle_is_refused(client_for, owner, channel, handle, code):
+def test_bad_or_taken_handle_is_refused(client_for, owner, channel, handle, status, code):
     response = client_for(owner).post(CHANNELS, {"handle": handle, "title": "x"}, format="json")
 
-    assert response.status_code == 400
+    assert response.status_code == status
     assert response.json()["fields"]["handle"][0]["code"] == code
 
 

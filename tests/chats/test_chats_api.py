@@ -150,6 +150,16 @@ def test_chat_list_bad_cursor_is_a_clear_400(client_for, alice):
     assert response.json()["code"] == "invalid_cursor"
 
 
+def test_a_well_formed_cursor_from_before_everything_is_an_empty_page(client_for, alice, bob):
+    client = client_for(alice)
+    client.post(CHATS, {"kind": "direct", "user_id": bob.id}, format="json")
+
+    page = client.get(CHATS, {"before": "0.0"})  # the schema's pattern: any match reads
+
+    assert page.status_code == 200
+    assert page.json() == {"results": [], "has_more": False, "next": None}
+
+
 def test_non_member_gets_404_for_the_chat_and_its_members(client_for, carol, direct):
     client = client_for(carol)
 
@@ -200,5 +210,5 @@ def test_only_admins_rename_a_group(client_for, alice, bob, group):
 def test_members_cannot_be_changed_in_a_direct_chat(client_for, alice, carol, direct):
     response = client_for(alice).post(f"{CHATS}{direct.id}/members/", {"user_ids": [carol.id]}, format="json")
 
-    assert response.status_code == 400
+    assert response.status_code == 409  # the chat is direct: a conflict with what it is
     assert response.json()["code"] == "not_a_group"

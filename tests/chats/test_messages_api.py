@@ -91,7 +91,7 @@ def test_reply_to_a_message_of_another_chat_is_refused(client_for, alice, direct
         messages_url(direct), {"text": "re", "reply_to": elsewhere["id"]}, format="json"
     )
 
-    assert response.status_code == 400
+    assert response.status_code == 404  # a well-formed id, of no message in this chat
     assert response.json()["fields"]["reply_to"][0]["code"] == "reply_not_found"
 
 
@@ -129,6 +129,19 @@ def test_history_pages_newest_first_and_catch_up_oldest_first(client_for, alice,
     assert [m["text"] for m in older["results"]] == ["m4", "m3", "m2"]
     assert [m["text"] for m in after["results"]] == ["m5", "m6", "m7"]
     assert after["has_more"] is False
+
+
+def test_history_between_two_seqs_is_oldest_first_and_pages(client_for, alice, direct, send):
+    for index in range(1, 8):
+        send(alice, direct, f"m{index}")
+    client = client_for(alice)
+
+    between = client.get(messages_url(direct), {"after_seq": 2, "before_seq": 6}).json()
+    first_page = client.get(messages_url(direct), {"after_seq": 2, "before_seq": 6, "limit": 2}).json()
+
+    assert [m["text"] for m in between["results"]] == ["m3", "m4", "m5"]
+    assert between["has_more"] is False
+    assert ([m["text"] for m in first_page["results"]], first_page["has_more"]) == (["m3", "m4"], True)
 
 
 @pytest.mark.parametrize(

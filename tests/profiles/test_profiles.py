@@ -49,7 +49,7 @@ def test_renaming_takes_the_username_and_keeps_it_unique_without_regard_to_case(
     refused = client.patch(ME, {"username": "TAKEN_NAME"}, format="json")
     renamed = client.patch(ME, {"username": "fresh_name"}, format="json")
 
-    assert refused.status_code == 400
+    assert refused.status_code == 409
     assert refused.json()["fields"]["username"][0]["code"] == "username_taken"
     assert renamed.json()["username"] == "fresh_name"
     user.refresh_from_db()

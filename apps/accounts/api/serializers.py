@@ -1,7 +1,9 @@
 from rest_framework import serializers
 
 USERNAME_PATTERN = r"^[A-Za-z][A-Za-z0-9_]{2,31}$"
-PHONE_PATTERN = r"^\+[1-9][0-9]{6,14}$"
+# As a person may write it: E.164 with spaces, brackets, dots or dashes anywhere after the "+".
+_SEPARATORS = " ().-"
+PHONE_INPUT_PATTERN = r"^\+[ ().-]*[1-9]([ ().-]*[0-9]){6,14}[ ().-]*$"
 
 
 class RegisterInput(serializers.Serializer):
@@ -14,17 +16,15 @@ class RegisterInput(serializers.Serializer):
     password = serializers.CharField(write_only=True, max_length=128, trim_whitespace=False)
     email = serializers.EmailField(required=False, allow_null=True, max_length=254)
     phone = serializers.RegexField(
-        PHONE_PATTERN,
+        PHONE_INPUT_PATTERN,
         required=False,
         allow_null=True,
         help_text="E.164, e.g. +14155550123.",
         error_messages={"invalid": "Use the international format, e.g. +14155550123."},
     )
 
-    def to_internal_value(self, data):
-        if hasattr(data, "get") and isinstance(data.get("phone"), str):
-            data = {**data, "phone": "".join(c for c in data["phone"] if c not in " ()-.")}
-        return super().to_internal_value(data)
+    def validate_phone(self, phone):
+        return phone and "".join(c for c in phone if c not in _SEPARATORS)
 
 
 class RegisterOutput(serializers.Serializer):

@@ -5,6 +5,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts import services
+from apps.core.api import parse
 
 from .serializers import (
     LoginInput,
@@ -21,11 +22,16 @@ class RegisterView(APIView):
     permission_classes = [AllowAny]
     throttle_scope = "register"
 
-    @extend_schema(request=RegisterInput, responses={201: RegisterOutput}, tags=["auth"])
+    @extend_schema(
+        request=RegisterInput,
+        responses={201: RegisterOutput},
+        tags=["auth"],
+        description="The password must pass the server's password rules (long enough, not common, "
+        "not all digits, not like the username or e-mail): a 400 naming the rule otherwise.",
+    )
     def post(self, request):
-        data = RegisterInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        user = services.user_register(**data.validated_data)
+        data = parse(RegisterInput, request.data)
+        user = services.user_register(**data)
         return Response(RegisterOutput(user).data, status=status.HTTP_201_CREATED)
 
 
@@ -36,9 +42,8 @@ class TokenObtainView(APIView):
 
     @extend_schema(request=LoginInput, responses={200: TokenPairOutput}, tags=["auth"])
     def post(self, request):
-        data = LoginInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        return Response(services.tokens_login(**data.validated_data))
+        data = parse(LoginInput, request.data)
+        return Response(services.tokens_login(**data))
 
 
 class TokenRefreshView(APIView):
@@ -48,9 +53,8 @@ class TokenRefreshView(APIView):
 
     @extend_schema(request=RefreshInput, responses={200: TokenPairOutput}, tags=["auth"])
     def post(self, request):
-        data = RefreshInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        return Response(services.tokens_refresh(**data.validated_data))
+        data = parse(RefreshInput, request.data)
+        return Response(services.tokens_refresh(**data))
 
 
 class LogoutView(APIView):
@@ -61,9 +65,8 @@ class LogoutView(APIView):
 
     @extend_schema(request=RefreshInput, responses={204: None}, tags=["auth"])
     def post(self, request):
-        data = RefreshInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.token_logout(**data.validated_data)
+        data = parse(RefreshInput, request.data)
+        services.token_logout(**data)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -95,8 +98,13 @@ class PasswordChangeView(APIView):
     permission_classes = [IsAuthenticated]
     throttle_scope = "login"
 
-    @extend_schema(request=PasswordChangeInput, responses={200: TokenPairOutput}, tags=["auth"])
+    @extend_schema(
+        request=PasswordChangeInput,
+        responses={200: TokenPairOutput},
+        tags=["auth"],
+        description="`new_password` must pass the password rules of registration (a 400 naming the "
+        "rule otherwise); a wrong `old_password` is a 400 `wrong_password`.",
+    )
     def post(self, request):
-        data = PasswordChangeInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        return Response(services.password_change(user=request.user, **data.validated_data))
+        data = parse(PasswordChangeInput, request.data)
+        return Response(services.password_change(user=request.user, **data))

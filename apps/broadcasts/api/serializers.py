@@ -1,12 +1,24 @@
+from django.conf import settings
+from django.core.validators import RegexValidator
 from rest_framework import serializers
 
-from apps.core.api import DocumentIdField
+from apps.broadcasts.errors import BroadcastError
+from apps.core.api import DocumentIdField, SchemaRule, TextField
 from apps.files.api.serializers import AttachmentOutput
+
+# A handle as a person may write it; broadcasts.services keeps it in lower case, without the @.
+HANDLE_VALIDATOR = RegexValidator(
+    r"^@*[A-Za-z][A-Za-z0-9_]{4,31}$",
+    "Use 5-32 letters, digits or _, starting with a letter.",
+    BroadcastError.HANDLE_INVALID,
+)
 
 
 class ChannelCreateInput(serializers.Serializer):
     handle = serializers.CharField(
-        max_length=40, help_text="5-32 letters, digits or _, starting with a letter."
+        validators=[HANDLE_VALIDATOR],
+        help_text="5-32 letters, digits or _, starting with a letter (kept in lower case; a leading "
+        "@ is dropped).",
     )
     title = serializers.CharField(max_length=128)
     description = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
@@ -14,7 +26,7 @@ class ChannelCreateInput(serializers.Serializer):
 
 
 class ChannelUpdateInput(serializers.Serializer):
-    handle = serializers.CharField(max_length=40, required=False)
+    handle = serializers.CharField(required=False, validators=[HANDLE_VALIDATOR])
     title = serializers.CharField(max_length=128, required=False)
     description = serializers.CharField(max_length=1000, required=False, allow_blank=True)
     is_public = serializers.BooleanField(required=False)
@@ -46,16 +58,17 @@ class PostsQuery(serializers.Serializer):
 
 
 class PostInput(serializers.Serializer):
-    text = serializers.CharField(
-        required=False, allow_blank=True, trim_whitespace=False, default="", max_length=100_000
-    )
+    schema_rule = SchemaRule.text_or_attachments()
+
+    text = TextField(limit=settings.POST_MAX_LENGTH, required=False, default="")
     attachments = serializers.ListField(
         child=serializers.IntegerField(min_value=1), required=False, default=list
     )
 
 
 class PostEditInput(serializers.Serializer):
-    text = serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=100_000)
+    # Blank only for a post with files (its caption removed), which the schema cannot tell.
+    text = TextField(limit=settings.POST_MAX_LENGTH, may_be_blank=False)
 
 
 class CommentsQuery(serializers.Serializer):
@@ -64,7 +77,7 @@ class CommentsQuery(serializers.Serializer):
 
 
 class CommentInput(serializers.Serializer):
-    text = serializers.CharField(trim_whitespace=False, max_length=100_000)
+    text = TextField(limit=settings.COMMENT_MAX_LENGTH, may_be_blank=False)
 
 
 class ChannelOutput(serializers.Serializer):

@@ -1,33 +1,45 @@
 """Input serializers parse requests; output serializers describe responses for the schema
 (the selectors already return plain data, which the views send as it is)."""
 
+from datetime import datetime
+
+from django.conf import settings
+from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import serializers
 
-from apps.core.api import DocumentIdField
+from apps.core.api import DocumentIdField, SchemaRule, TextField
+from apps.core.pagination import Cursor, CursorField
 from apps.files.api.serializers import AttachmentOutput
 from apps.profiles.api.serializers import ProfileOutput
 
 # --- Input ----------------------------------------------------------------------------------
 
+# The chat list's order: last activity, then id, newest first.
+CHAT_LIST_CURSOR = Cursor(datetime, int)
 
-class ChatCreateInput(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=["direct", "group"])
-    user_id = serializers.IntegerField(required=False, min_value=1, help_text="direct: the other person.")
-    title = serializers.CharField(required=False, max_length=128, help_text="group: its title.")
+
+class DirectChatInput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["direct"])
+    user_id = serializers.IntegerField(min_value=1, help_text="The other person.")
+
+
+class GroupChatInput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["group"])
+    title = serializers.CharField(max_length=128)
     member_ids = serializers.ListField(
         child=serializers.IntegerField(min_value=1), required=False, default=list, max_length=500
     )
 
-    def validate(self, attrs):
-        if attrs["kind"] == "direct" and not attrs.get("user_id"):
-            raise serializers.ValidationError({"user_id": "A direct chat needs the other person's user_id."})
-        if attrs["kind"] == "group" and not attrs.get("title", "").strip():
-            raise serializers.ValidationError({"title": "A group needs a title."})
-        return attrs
+
+# One body per kind of chat, told apart by `kind` (oneOf in the schema).
+CHAT_CREATE_INPUTS = {"direct": DirectChatInput, "group": GroupChatInput}
+ChatCreateInput = PolymorphicProxySerializer(
+    component_name="ChatCreateInput", serializers=CHAT_CREATE_INPUTS, resource_type_field_name="kind"
+)
 
 
 class ChatListQuery(serializers.Serializer):
-    before = serializers.CharField(required=False, help_text="The `next` cursor of the previous page.")
+    before = CursorField(CHAT_LIST_CURSOR, required=False, help_text="The `next` of the previous page.")
     limit = serializers.IntegerField(required=False, min_value=1, max_value=100, default=50)
 
 
@@ -50,29 +62,30 @@ class HistoryQuery(serializers.Serializer):
         required=False, min_value=1, help_text="Older than this seq, newest first."
     )
     after_seq = serializers.IntegerField(
-        required=False, min_value=0, help_text="Newer than this seq, oldest first."
+        required=False,
+        min_value=0,
+        help_text="Newer than this seq, oldest first (with before_seq: only those between the two).",
     )
     limit = serializers.IntegerField(required=False, min_value=1, max_value=100, default=40)
 
-    def validate(self, attrs):
-        if "before_seq" in attrs and "after_seq" in attrs:
-            raise serializers.ValidationError("Give before_seq or after_seq, not both.")
-        return attrs
-
 
 class MessageSendInput(serializers.Serializer):
-    text = serializers.CharField(
-        required=False, allow_blank=True, trim_whitespace=False, default="", max_length=100_000
-    )
+    schema_rule = SchemaRule.text_or_attachments()
+
+    text = TextField(limit=settings.MESSAGE_MAX_LENGTH, required=False, default="")
     client_msg_id = serializers.UUIDField(required=False, allow_null=True)
     reply_to = DocumentIdField(required=False, allow_null=True)
     attachments = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, default=list
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        default=list,
+        max_length=settings.MESSAGE_MAX_ATTACHMENTS,
     )
 
 
 class MessageEditInput(serializers.Serializer):
-    text = serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=100_000)
+    # Blank only for a message with files (its caption removed), which the schema cannot tell.
+    text = TextField(limit=settings.MESSAGE_MAX_LENGTH, may_be_blank=False)
 
 
 class MessageDeleteQuery(serializers.Serializer):

@@ -4,16 +4,16 @@ from . import views
 
 urlpatterns = [
     path("chats/", views.ChatListView.as_view(), name="chats"),
-    path("chats/<int:chat_id>/", views.ChatDetailView.as_view(), name="chat-detail"),
-    path("chats/<int:chat_id>/members/", views.MemberListView.as_view(), name="chat-members"),
-    path("chats/<int:chat_id>/members/<int:user_id>/", views.MemberDetailView.as_view(), name="chat-member"),
-    path("chats/<int:chat_id>/messages/", views.MessageListView.as_view(), name="chat-messages"),
+    path("chats/<id:chat_id>/", views.ChatDetailView.as_view(), name="chat-detail"),
+    path("chats/<id:chat_id>/members/", views.MemberListView.as_view(), name="chat-members"),
+    path("chats/<id:chat_id>/members/<id:user_id>/", views.MemberDetailView.as_view(), name="chat-member"),
+    path("chats/<id:chat_id>/messages/", views.MessageListView.as_view(), name="chat-messages"),
     path(
-        "chats/<int:chat_id>/messages/<docid:message_id>/",
+        "chats/<id:chat_id>/messages/<docid:message_id>/",
         views.MessageDetailView.as_view(),
         name="chat-message",
     ),
-    path("chats/<int:chat_id>/read/", views.ReadView.as_view(), name="chat-read"),
+    path("chats/<id:chat_id>/read/", views.ReadView.as_view(), name="chat-read"),
     path("updates/", views.UpdatesView.as_view(), name="updates"),
     path("updates/state/", views.UpdatesStateView.as_view(), name="updates-state"),
 ]

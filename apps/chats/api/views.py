@@ -1,5 +1,3 @@
-from datetime import datetime
-
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
@@ -7,8 +5,7 @@ from rest_framework.views import APIView
 
 from apps.chats import selectors, services
 from apps.chats.history import message_public
-from apps.core.api import parse
-from apps.core.pagination import decode_cursor, encode_cursor
+from apps.core.api import parse, parse_one_of
 from apps.updates.selectors import updates_since, updates_state
 
 from . import serializers as s
@@ -24,10 +21,11 @@ class ChatListView(APIView):
     def get(self, request):
         query = parse(s.ChatListQuery, request.query_params)
 
-        before = decode_cursor(query["before"], (datetime, int)) if "before" in query else None
-        page = selectors.chat_list(user_id=request.user.id, before=before, limit=query["limit"])
+        page = selectors.chat_list(user_id=request.user.id, before=query.get("before"), limit=query["limit"])
         last = page["results"][-1] if page["results"] else None
-        page["next"] = encode_cursor(last["last_activity_at"], last["id"]) if page["has_more"] else None
+        page["next"] = (
+            s.CHAT_LIST_CURSOR.encode(last["last_activity_at"], last["id"]) if page["has_more"] else None
+        )
         return Response(page)
 
     @extend_schema(
@@ -36,7 +34,7 @@ class ChatListView(APIView):
         tags=["chats"],
     )
     def post(self, request):
-        data = parse(s.ChatCreateInput, request.data)
+        data = parse_one_of(s.CHAT_CREATE_INPUTS, "kind", request.data)
         if data["kind"] == "direct":
             chat, created = services.chat_direct_open(user=request.user, peer_id=data["user_id"])
         else:

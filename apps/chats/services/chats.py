@@ -21,7 +21,9 @@ from ._common import Role, chat_public, member_rows, members_changed, require_me
 def chat_direct_open(*, user, peer_id: int) -> tuple[Chat, bool]:
     """The one direct chat of `user` and `peer_id`: (chat, created)."""
     if peer_id == user.pk:
-        raise ApplicationError(ChatError.CANNOT_CHAT_WITH_SELF, "You cannot open a chat with yourself.")
+        raise ApplicationError(
+            ChatError.CANNOT_CHAT_WITH_SELF, "You cannot open a chat with yourself.", status=403
+        )
     if not user_active_exists(user_id=peer_id):
         raise NotFound("There is no such user.", code=ChatError.USER_NOT_FOUND)
     if blocked_either_way(user_id=user.pk, other_id=peer_id):
@@ -96,7 +98,7 @@ def _locked_group(chat_id: int, actor_id: int) -> tuple[Chat, dict[int, ChatMemb
     members = member_rows(chat_id) if chat else {}
     require_member(members, actor_id)
     if chat.kind != Chat.Kind.GROUP:
-        raise ApplicationError(ChatError.NOT_A_GROUP, "Only groups have members to change.")
+        raise ApplicationError(ChatError.NOT_A_GROUP, "Only groups have members to change.", status=409)
     return chat, members
 
 
@@ -169,8 +171,10 @@ def chat_member_set_role(*, actor, chat_id: int, user_id: int, role: str) -> Non
     target = members.get(user_id)
     if target is None:
         raise NotFound("This user is not a member.", code=ChatError.NOT_MEMBER)
-    if role not in (Role.ADMIN, Role.MEMBER) or user_id == actor.pk:
+    if role not in (Role.ADMIN, Role.MEMBER):
         raise ApplicationError.for_field("role", "invalid", "Give another member the role admin or member.")
+    if user_id == actor.pk:
+        raise PermissionDenied("The owner stays the owner.", code=ChatError.OWNER_ROLE_FIXED)
     ChatMember.objects.filter(pk=target.pk).update(role=role)
     members_changed(chat.pk)
     _membership_event(

@@ -102,7 +102,7 @@ def _message_send(*, sender, chat_id, text, client_msg_id, reply_to, attachment_
         and not Message.objects.filter(pk=reply_to, chat_id=chat_id, deleted=False).exists()
     ):
         raise ApplicationError.for_field(
-            "reply_to", ChatError.REPLY_NOT_FOUND, "No such message in this chat."
+            "reply_to", ChatError.REPLY_NOT_FOUND, "No such message in this chat.", status=404
         )
     snapshots = [
         attachment_snapshot(f) for f in files_for_attaching(file_ids=attachment_ids, user_id=sender.pk)

@@ -1,3 +1,4 @@
+from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import serializers
 
 from apps.profiles.api.serializers import ProfileOutput
@@ -41,14 +42,19 @@ class BlockInput(serializers.Serializer):
     user_id = serializers.IntegerField(min_value=1)
 
 
-class LookupInput(serializers.Serializer):
-    email = serializers.EmailField(required=False)
-    phone = serializers.CharField(required=False, max_length=32)
+class LookupByEmail(serializers.Serializer):
+    email = serializers.EmailField()
 
-    def validate(self, attrs):
-        if bool(attrs.get("email")) == bool(attrs.get("phone")):
-            raise serializers.ValidationError("Give exactly one of email or phone.", code="lookup_needs_one")
-        return attrs
+
+class LookupByPhone(serializers.Serializer):
+    phone = serializers.CharField(max_length=32)
+
+
+# Exactly one of the two (oneOf in the schema: a body with both matches both, and is refused).
+LOOKUP_INPUTS = {"email": LookupByEmail, "phone": LookupByPhone}
+LookupInput = PolymorphicProxySerializer(
+    component_name="LookupInput", serializers=list(LOOKUP_INPUTS.values()), resource_type_field_name=None
+)
 
 
 class LookupOutput(serializers.Serializer):

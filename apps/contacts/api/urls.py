@@ -7,22 +7,22 @@ urlpatterns = [
     path("contacts/lookup/", views.LookupView.as_view(), name="contacts-lookup"),
     path("contacts/invitations/", views.InvitationListView.as_view(), name="invitations"),
     path(
-        "contacts/invitations/<int:invitation_id>/accept/",
+        "contacts/invitations/<id:invitation_id>/accept/",
         views.InvitationAcceptView.as_view(),
         name="invitation-accept",
     ),
     path(
-        "contacts/invitations/<int:invitation_id>/deny/",
+        "contacts/invitations/<id:invitation_id>/deny/",
         views.InvitationDenyView.as_view(),
         name="invitation-deny",
     ),
     path(
-        "contacts/invitations/<int:invitation_id>/cancel/",
+        "contacts/invitations/<id:invitation_id>/cancel/",
         views.InvitationCancelView.as_view(),
         name="invitation-cancel",
     ),
-    path("contacts/<int:user_id>/", views.ContactDetailView.as_view(), name="contact-detail"),
+    path("contacts/<id:user_id>/", views.ContactDetailView.as_view(), name="contact-detail"),
     path("blocks/", views.BlockListView.as_view(), name="blocks"),
     path("privacy/", views.PrivacyView.as_view(), name="privacy"),
-    path("blocks/<int:user_id>/", views.BlockDetailView.as_view(), name="block-detail"),
+    path("blocks/<id:user_id>/", views.BlockDetailView.as_view(), name="block-detail"),
 ]

@@ -1,9 +1,11 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
+from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.contacts import selectors, services
+from apps.contacts.errors import ContactError
 from apps.core.api import parse
 
 from . import serializers as s
@@ -97,7 +99,11 @@ class LookupView(APIView):
 
     @extend_schema(request=s.LookupInput, responses={200: s.LookupOutput}, tags=["contacts"])
     def post(self, request):
-        data = parse(s.LookupInput, request.data)
+        given = [key for key in s.LOOKUP_INPUTS if isinstance(request.data, dict) and key in request.data]
+        if len(given) != 1:
+            detail = "Give exactly one of email or phone."
+            raise ValidationError([ErrorDetail(detail, code=ContactError.LOOKUP_NEEDS_ONE)])
+        data = parse(s.LOOKUP_INPUTS[given[0]], request.data)
         found = selectors.person_lookup(
             viewer_id=request.user.id, email=data.get("email"), phone=data.get("phone")
         )

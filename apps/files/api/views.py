@@ -35,10 +35,13 @@ class FileUploadView(APIView):
             "multipart/form-data": {
                 "type": "object",
                 "properties": {"file": {"type": "string", "format": "binary"}},
+                "required": ["file"],
             }
         },
         responses={201: FileOutput},
         tags=["files"],
+        description="A file's type is judged from its bytes, not its name: a type not accepted is a "
+        "415 `file_type_not_allowed`, an image that does not decode a 400 `image_invalid`.",
     )
     def post(self, request):
         services.upload_size_check(declared=request.META.get("CONTENT_LENGTH"))  # before reading it

@@ -79,7 +79,12 @@ class SettingsView(APIView):
 
 
 class MuteListView(APIView):
-    @extend_schema(request=MuteSerializer, responses={200: SettingsOutput}, tags=["notifications"])
+    @extend_schema(
+        request=MuteSerializer,
+        responses={200: SettingsOutput},
+        tags=["notifications"],
+        description="`until` (or none: for ever) must be in the future: a 400 `until_in_the_past` otherwise.",
+    )
     def post(self, request):
         services.mute_set(user=request.user, **parse(MuteSerializer, request.data))
         return Response(selectors.settings_of(user_id=request.user.id))

@@ -4,5 +4,5 @@ from . import views
 
 urlpatterns = [
     path("me/", views.MyProfileView.as_view(), name="profile-me"),
-    path("<int:user_id>/", views.ProfileView.as_view(), name="profile-detail"),
+    path("<id:user_id>/", views.ProfileView.as_view(), name="profile-detail"),
 ]

@@ -2,6 +2,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.api import parse
 from apps.core.errors import NotFound
 from apps.profiles import selectors, services
 from apps.profiles.errors import ProfileError
@@ -23,9 +24,8 @@ class MyProfileView(APIView):
 
     @extend_schema(request=ProfileUpdateInput, responses={200: ProfileOutput}, tags=["profiles"])
     def patch(self, request):
-        data = ProfileUpdateInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        profile = services.profile_update(user=request.user, **data.validated_data)
+        data = parse(ProfileUpdateInput, request.data)
+        profile = services.profile_update(user=request.user, **data)
         return Response(selectors.profile_public(profile))
 
 
