@@ -1,5 +1,6 @@
-"""The WebSocket at /ws/: one consumer per socket. It parses frames, calls the same services as
-the REST API, and forwards what the channel layer delivers to `user.<id>`.
+"""The WebSocket at /ws/: one consumer per socket. It parses frames with the REST API's input
+serializers (apps.chats.api.serializers, "Socket frames"), calls the same services, and
+forwards what the channel layer delivers to `user.<id>`.
 
 Close codes: 4401 bad, missing or revoked token; 4403 banned."""
 
@@ -11,67 +12,31 @@ import json
 import logging
 import time
 from collections import deque
-from uuid import UUID
 
 from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from rest_framework.exceptions import ValidationError
 
 from apps.accounts.errors import AccountError
 from apps.accounts.services import CLOSE_BANNED, CLOSE_UNAUTHORIZED
 from apps.accounts.ws_auth import BEARER_SUBPROTOCOL, socket_reauthenticate
-from apps.core import documents, jsonparse, ratelimit
+from apps.core import jsonparse, ratelimit
+from apps.core.api import parse
 from apps.core.errors import OUTAGE_DETAIL, ApplicationError, CoreError, is_outage
+from apps.core.exceptions import validation_error_body
 from apps.core.logging import new_request_id, request_id
 from apps.core.metrics import SOCKETS_OPEN
 from apps.core.realtime import deferred_frames, in_worker_thread, user_group
 from apps.updates.selectors import updates_since
 
 from . import services
+from .api import serializers as s
 from .history import message_public
 from .presence import presence_connected, presence_disconnected
 
 logger = logging.getLogger(__name__)
-
-
-class FrameError(ApplicationError):
-    def __init__(self, code: str, detail: str):
-        super().__init__(code, detail)
-
-
-def _int(frame: dict, name: str, *, required: bool = True, default=None) -> int | None:
-    value = frame.get(name, default)
-    if value is None and not required:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or not -(2**63) <= value < 2**63:
-        raise FrameError("invalid_frame", f"`{name}` must be a (64-bit) integer.")
-    return value
-
-
-def _bounded(frame: dict, name: str, *, low: int, high: int, required: bool = True) -> int | None:
-    value = _int(frame, name, required=required)
-    if value is not None and not low <= value <= high:
-        raise FrameError("invalid_frame", f"`{name}` must be from {low} to {high}.")
-    return value
-
-
-def _document_id(frame: dict, name: str, *, required: bool = True):
-    """A message's id: a string (an int from older clients is taken too)."""
-    value = frame.get(name)
-    if value is None and not required:
-        return None
-    try:
-        return documents.parse_id(value)
-    except ValueError:
-        raise FrameError("invalid_frame", f"`{name}` must be a message id (a string).") from None
-
-
-def _uuid(frame: dict, name: str) -> UUID:
-    try:
-        return UUID(str(frame[name]))
-    except (KeyError, ValueError):
-        raise FrameError("invalid_frame", f"`{name}` must be a UUID.") from None
 
 
 class ChatConsumer(AsyncWebsocketConsumer):
@@ -172,6 +137,9 @@ class ChatConsumer(AsyncWebsocketConsumer):
             await self._dispatch(frame, ref)
         except asyncio.CancelledError:
             raise
+        except ValidationError as exc:  # a frame's fields, refused by its input serializer
+            body = validation_error_body(exc)
+            await self._error(body["code"], body["detail"], ref, fields=body["fields"])
         except ApplicationError as exc:
             await self._error(exc.code, exc.detail, ref, fields=exc.fields)
         except Exception as exc:
@@ -230,52 +198,52 @@ class ChatConsumer(AsyncWebsocketConsumer):
     # --- Client frames ------------------------------------------------------------------
 
     async def on_message_send(self, frame):
-        client_msg_id = _uuid(frame, "client_msg_id")
-        attachments = frame.get("attachments") or []
-        if not isinstance(attachments, list) or not all(isinstance(a, int) for a in attachments):
-            raise FrameError("invalid_frame", "`attachments` is a list of file ids.")
+        data = parse(s.MessageSendFrame, frame)
         stored, pts, _created = await in_worker_thread(services.message_send)(
             sender=self.user,
-            chat_id=_int(frame, "chat_id"),
-            text=frame.get("text", ""),
-            client_msg_id=client_msg_id,
-            reply_to=_document_id(frame, "reply_to", required=False),
-            attachment_ids=attachments,
+            chat_id=data["chat_id"],
+            text=data["text"],
+            client_msg_id=data["client_msg_id"],
+            reply_to=data.get("reply_to"),
+            attachment_ids=data["attachments"],
             origin=self.channel_name,
         )
         await self.send_json(
-            {"type": "message.ack", "ref": str(client_msg_id), "pts": pts, "message": message_public(stored)}
+            {
+                "type": "message.ack",
+                "ref": str(data["client_msg_id"]),
+                "pts": pts,
+                "message": message_public(stored),
+            }
         )
 
     async def on_message_edit(self, frame):
+        data = parse(s.MessageEditFrame, frame)
         await in_worker_thread(services.message_edit)(
-            user=self.user,
-            chat_id=_int(frame, "chat_id"),
-            message_id=_document_id(frame, "message_id"),
-            text=frame.get("text"),
+            user=self.user, chat_id=data["chat_id"], message_id=data["message_id"], text=data["text"]
         )
 
     async def on_message_delete(self, frame):
+        data = parse(s.MessageDeleteFrame, frame)
         await in_worker_thread(services.message_delete)(
             user=self.user,
-            chat_id=_int(frame, "chat_id"),
-            message_id=_document_id(frame, "message_id"),
-            for_everyone=frame.get("for_everyone") is True,
+            chat_id=data["chat_id"],
+            message_id=data["message_id"],
+            for_everyone=data["for_everyone"],
         )
 
     async def on_typing(self, frame):
-        await in_worker_thread(services.typing_send)(user=self.user, chat_id=_int(frame, "chat_id"))
+        data = parse(s.ChatFrame, frame)
+        await in_worker_thread(services.typing_send)(user=self.user, chat_id=data["chat_id"])
 
     async def on_read(self, frame):
-        await in_worker_thread(services.chat_read)(
-            user=self.user, chat_id=_int(frame, "chat_id"), seq=_int(frame, "seq")
-        )
+        data = parse(s.ReadFrame, frame)
+        await in_worker_thread(services.chat_read)(user=self.user, chat_id=data["chat_id"], seq=data["seq"])
 
     async def on_sync(self, frame):
+        data = parse(s.SyncFrame, frame)
         result = await in_worker_thread(updates_since)(
-            user_id=self.user.id,
-            since=_bounded(frame, "since", low=0, high=2**63 - 1),
-            limit=_bounded(frame, "limit", low=1, high=settings.UPDATES_PAGE_SIZE, required=False),
+            user_id=self.user.id, since=data["since"], limit=data.get("limit")
         )
         await self.send_json({"type": "sync", "ref": frame.get("ref"), **result})
 

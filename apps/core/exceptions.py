@@ -47,6 +47,17 @@ def _code_and_detail(exc: exceptions.APIException) -> tuple[str, str]:
     return str(getattr(detail, "code", None) or exc.default_code), str(detail)
 
 
+def validation_error_body(exc: exceptions.ValidationError) -> dict:
+    """An input serializer's refusal as the API and the socket say it: `invalid`, the first
+    problem in `detail`, and every field's errors in `fields`."""
+    fields = _flatten(exc.get_full_details())
+    first_field, errors = next(iter(fields.items()), ("", [{"detail": "Invalid input."}]))
+    detail = errors[0]["detail"]
+    if first_field and first_field != "non_field_errors":
+        detail = f"{first_field}: {detail}"
+    return {"code": CoreError.INVALID.value, "detail": detail, "fields": fields}
+
+
 def outage_body_and_headers() -> tuple[dict, dict]:
     return (
         {"code": CoreError.SERVICE_UNAVAILABLE.value, "detail": OUTAGE_DETAIL},
@@ -71,12 +82,7 @@ def api_exception_handler(exc, context):
         return None  # not an API error: ApiJsonErrorsMiddleware answers 500 and logs it
 
     if isinstance(exc, exceptions.ValidationError):
-        fields = _flatten(exc.get_full_details())
-        first_field, errors = next(iter(fields.items()), ("", [{"detail": "Invalid input."}]))
-        detail = errors[0]["detail"]
-        if first_field and first_field != "non_field_errors":
-            detail = f"{first_field}: {detail}"
-        response.data = {"code": CoreError.INVALID.value, "detail": detail, "fields": fields}
+        response.data = validation_error_body(exc)
     else:
         code, detail = _code_and_detail(exc)
         response.data = {"code": code, "detail": detail}

@@ -82,13 +82,18 @@ def test_a_bad_id_in_a_body_or_query_is_a_400_naming_the_field(client_for, direc
 
 
 def test_a_socket_frame_takes_the_string_id(direct):
-    from apps.chats.consumers import FrameError, _document_id
+    from rest_framework.exceptions import ValidationError
+
+    from apps.chats.api.serializers import MessageEditFrame
+    from apps.core.api import parse
 
     message = chats.message_send(sender=direct[1], chat_id=direct[0].id, text="x")[0]
+    frame = {"type": "message.edit", "chat_id": direct[0].id, "message_id": message["id"], "text": "y"}
 
-    assert _document_id({"message_id": message["id"]}, "message_id") == Message.objects.get().pk
-    with pytest.raises(FrameError):
-        _document_id({"message_id": "12x"}, "message_id")
+    assert parse(MessageEditFrame, frame)["message_id"] == Message.objects.get().pk
+    for not_an_id in ("12x", 12):  # ids are strings, on the socket as in REST
+        with pytest.raises(ValidationError):
+            parse(MessageEditFrame, {**frame, "message_id": not_an_id})
 
 
 # --- One change over both stores --------------------------------------------------------------

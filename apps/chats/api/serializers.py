@@ -93,12 +93,40 @@ class MessageDeleteQuery(serializers.Serializer):
 
 
 class ReadInput(serializers.Serializer):
-    seq = serializers.IntegerField(min_value=0)
+    seq = serializers.IntegerField(min_value=0, max_value=2**63 - 1)
 
 
 class UpdatesQuery(serializers.Serializer):
-    since = serializers.IntegerField(min_value=0)
-    limit = serializers.IntegerField(required=False, min_value=1, max_value=100)
+    since = serializers.IntegerField(min_value=0, max_value=2**63 - 1)
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=settings.UPDATES_PAGE_SIZE)
+
+
+# --- Socket frames (apps.chats.consumers, docs/websocket.md) -----------------------------------
+# The REST inputs, with what REST takes from the URL (the chat, the message) in the frame.
+
+
+class ChatFrame(serializers.Serializer):
+    chat_id = serializers.IntegerField(min_value=1, max_value=10**18 - 1)
+
+
+class MessageSendFrame(ChatFrame, MessageSendInput):
+    client_msg_id = serializers.UUIDField(help_text="Required on the socket: the ack's `ref`.")
+
+
+class MessageEditFrame(ChatFrame, MessageEditInput):
+    message_id = DocumentIdField()
+
+
+class MessageDeleteFrame(ChatFrame, MessageDeleteQuery):
+    message_id = DocumentIdField()
+
+
+class ReadFrame(ChatFrame, ReadInput):
+    pass
+
+
+class SyncFrame(UpdatesQuery):
+    pass
 
 
 # --- Output ---------------------------------------------------------------------------------

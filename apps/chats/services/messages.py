@@ -57,7 +57,9 @@ def message_send(
     origin: str | None = None,
 ) -> tuple[dict, int | None, bool]:
     """Send a message: (stored message, the sender's pts for it, created). Idempotent on
-    `client_msg_id`: a retry returns the first message and creates nothing."""
+    `client_msg_id`: a retry returns the first message and creates nothing. `origin`: the
+    socket that sent it, which its ack answers (message.new goes to the sender's other
+    sockets only)."""
     try:
         return _message_send(
             sender=sender,
@@ -162,9 +164,7 @@ def _locked_message(chat_id: int, message_id: int) -> Message:
 
 
 @documents.transactional
-def message_edit(
-    *, user, chat_id: int, message_id: int, text: str, origin: str | None = None
-) -> tuple[dict, int]:
+def message_edit(*, user, chat_id: int, message_id: int, text: str) -> tuple[dict, int]:
     members = member_rows(chat_id)
     require_member(members, user.pk)
     message = _locked_message(chat_id, message_id)
@@ -181,17 +181,13 @@ def message_edit(
     message.version += 1
     message.save(update_fields=["text", "edited_at", "version"])
     stored = message_stored(message)
-    pts = updates_append(
-        user_ids=list(members), kind="message.edited", payload={"message": stored}, exclude_channel=origin
-    )
+    pts = updates_append(user_ids=list(members), kind="message.edited", payload={"message": stored})
     _after_commit_merge(message)
     return stored, pts[user.pk]
 
 
 @documents.transactional
-def message_delete(
-    *, user, chat_id: int, message_id: int, for_everyone: bool, origin: str | None = None
-) -> int:
+def message_delete(*, user, chat_id: int, message_id: int, for_everyone: bool) -> int:
     """Delete for everyone (the sender, or a group admin): the text and files are erased and
     every member is told. Delete for me: hidden from this user's history only. The user's pts."""
     members = member_rows(chat_id)
@@ -202,9 +198,7 @@ def message_delete(
         HiddenMessage.objects.get_or_create(user_id=user.pk, chat_id=chat_id, message_id=message.pk)
         ChatMember.objects.filter(pk=membership.pk).update(hidden_version=F("hidden_version") + 1)
         documents.on_commit(lambda: hidden_refill(user_id=user.pk, chat_id=chat_id))
-        return updates_append(
-            user_ids=[user.pk], kind="message.deleted", payload=payload, exclude_channel=origin
-        )[user.pk]
+        return updates_append(user_ids=[user.pk], kind="message.deleted", payload=payload)[user.pk]
     if message.deleted:
         raise ApplicationError(ChatError.MESSAGE_DELETED, "This message was deleted already.", status=409)
     is_group_admin = membership.chat.kind == Chat.Kind.GROUP and membership.is_admin
@@ -213,9 +207,7 @@ def message_delete(
             "You can delete only your own messages for everyone.", code=ChatError.NOT_SENDER
         )
     message_erase(message)
-    return updates_append(
-        user_ids=list(members), kind="message.deleted", payload=payload, exclude_channel=origin
-    )[user.pk]
+    return updates_append(user_ids=list(members), kind="message.deleted", payload=payload)[user.pk]
 
 
 def _deleted(message: Message, *, for_everyone: bool) -> dict:
@@ -241,7 +233,7 @@ def message_erase(message: Message) -> None:
 
 
 @documents.transactional
-def chat_read(*, user, chat_id: int, seq: int, origin: str | None = None) -> int:
+def chat_read(*, user, chat_id: int, seq: int) -> int:
     """Mark the chat read up to `seq` (never backwards, never past the newest message). Every
     member learns the new read position. Returns it."""
     members = member_rows(chat_id)
@@ -253,7 +245,6 @@ def chat_read(*, user, chat_id: int, seq: int, origin: str | None = None) -> int
         user_ids=list(members),
         kind="read",
         payload={"chat_id": chat_id, "user_id": user.pk, "seq": seq},
-        exclude_channel=origin,
     )
     return seq
 
