@@ -7,3 +7,6 @@ class BroadcastsConfig(AppConfig):
     name = "apps.broadcasts"
     label = "broadcasts"
     verbose_name = "Broadcast channels"
+
+    def ready(self):
+        from . import events  # noqa: F401 (declares the app's events in the catalogue)

@@ -18,7 +18,7 @@ from apps.core.validation import checked_text
 from apps.files.selectors import attachment_snapshot, file_for_attaching, files_for_attaching
 from apps.files.services import files_attach, files_release
 
-from . import search
+from . import events, search
 from .errors import BroadcastError
 from .models import Channel, ChannelAdmin, Comment, Post, Subscription, new_invite_token
 from .selectors import channel_access, channel_not_found, post_for_reader, post_stored, posts_cache_merge
@@ -208,15 +208,7 @@ def post_create(*, user, channel_id: int, text: str = "", attachment_ids=()) -> 
         text=text,
         attachments=snapshots,
     )
-    event_emit(
-        name="channels.post.created",
-        payload={
-            "channel_id": channel.pk,
-            "post_id": documents.dump_id(post.pk),
-            "seq": post.seq,
-            "author_id": user.pk,
-        },
-    )
+    event_emit(name=events.POST_CREATED.name, payload=events.post_created(post))
     _after_commit_merge(post)
     return post
 

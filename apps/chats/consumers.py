@@ -33,7 +33,6 @@ from apps.updates.selectors import updates_since
 
 from . import services
 from .api import serializers as s
-from .history import message_public
 from .presence import presence_connected, presence_disconnected
 
 logger = logging.getLogger(__name__)
@@ -199,7 +198,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
 
     async def on_message_send(self, frame):
         data = parse(s.MessageSendFrame, frame)
-        stored, pts, _created = await in_worker_thread(services.message_send)(
+        message, pts, _created = await in_worker_thread(services.message_send)(
             sender=self.user,
             chat_id=data["chat_id"],
             text=data["text"],
@@ -213,7 +212,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
                 "type": "message.ack",
                 "ref": str(data["client_msg_id"]),
                 "pts": pts,
-                "message": message_public(stored),
+                "message": message,
             }
         )
 

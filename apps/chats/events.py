@@ -1,4 +1,6 @@
-"""The chats app's events in the update log (apps.updates).
+"""The chats app's events: declared in the catalogue (apps.core.catalogue, docs/events.md) with
+the functions that build their payloads, and how its message events are kept in the update log
+(apps.updates).
 
 A message event is kept in the log as a reference (`chat_id`, `message_id`), never as the
 message: it is rendered at read time from the message as it is now, so an edit, a delete for
@@ -8,13 +10,159 @@ deleted for themselves reads as deleted. Registered in ChatsConfig.ready()."""
 from __future__ import annotations
 
 from apps.core import documents
+from apps.core.catalogue import Channel, declare
 from apps.updates.kinds import Kind
 
 from .history import message_public, message_stored
 from .models import HiddenMessage, Message
 
+_MESSAGE = "The message, as `GET chats/{id}/messages/` shows it now."
+_CHAT = "The chat: `{id, kind, title, created_by}`."
+
+MESSAGE_NEW = declare(
+    "message.new",
+    Channel.UPDATE,
+    app="chats",
+    summary="A message in one of your chats (the sender's other sockets too; the sending socket "
+    "gets its `message.ack` instead).",
+    fields={"message": _MESSAGE},
+)
+MESSAGE_EDITED = declare(
+    "message.edited",
+    Channel.UPDATE,
+    app="chats",
+    summary="A message was edited.",
+    fields={"message": _MESSAGE},
+)
+MESSAGE_DELETED = declare(
+    "message.deleted",
+    Channel.UPDATE,
+    app="chats",
+    summary="A message was deleted: for everyone (to every member; also a moderator's takedown), "
+    "or for you (to you only).",
+    fields={
+        "chat_id": "The chat.",
+        "message_id": "The message (a string id).",
+        "seq": "Its place in the chat.",
+        "for_everyone": "False: deleted for you only.",
+    },
+)
+READ = declare(
+    "read",
+    Channel.UPDATE,
+    app="chats",
+    summary="A member's read position moved forward.",
+    fields={"chat_id": "The chat.", "user_id": "Who read.", "seq": "Read up to this seq."},
+)
+_MEMBERSHIP = {"chat": _CHAT, "user_ids": "The members concerned.", "by": "Who did it."}
+MEMBER_ADDED = declare(
+    "chat.member.added",
+    Channel.UPDATE,
+    app="chats",
+    summary="People joined a group (also its creation, for everyone in it).",
+    fields=_MEMBERSHIP,
+)
+MEMBER_REMOVED = declare(
+    "chat.member.removed",
+    Channel.UPDATE,
+    app="chats",
+    summary="A member left or was removed (they are told too).",
+    fields=_MEMBERSHIP,
+)
+MEMBER_ROLE = declare(
+    "chat.member.role",
+    Channel.UPDATE,
+    app="chats",
+    summary="A member's role changed (admin or member).",
+    fields=_MEMBERSHIP,
+)
+CHAT_UPDATED = declare(
+    "chat.updated",
+    Channel.UPDATE,
+    app="chats",
+    summary="A group's title changed.",
+    fields={"chat": _CHAT, "by": "Who changed it."},
+)
+TYPING = declare(
+    "typing",
+    Channel.FRAME,
+    app="chats",
+    summary="Someone is typing in a chat (to its other members).",
+    fields={"chat_id": "The chat.", "user_id": "Who types."},
+)
+PRESENCE = declare(
+    "presence",
+    Channel.FRAME,
+    app="chats",
+    summary="A direct-chat peer's first socket opened, or their last one closed.",
+    fields={
+        "user_id": "The peer.",
+        "status": "`online` or `offline`.",
+        "last_seen": "When they went offline (ISO 8601; null when online).",
+    },
+)
+MESSAGE_CREATED = declare(
+    "chats.message.created",
+    Channel.DOMAIN,
+    app="chats",
+    summary="A message was sent to members with no socket open (only then: their push notifications).",
+    fields={
+        "chat_id": "The chat.",
+        "message_id": "The message (a string id).",
+        "seq": "Its place in the chat.",
+        "sender_id": "Who sent it.",
+        "offline_member_ids": "The members with no socket open when it was sent.",
+    },
+)
+
 # Events whose payload is a message ({"message": ...} live, a reference in the log).
-MESSAGE_EVENTS = frozenset({"message.new", "message.edited"})
+MESSAGE_EVENTS = frozenset({MESSAGE_NEW.name, MESSAGE_EDITED.name})
+
+
+def message_event(event, public: dict) -> dict:
+    """The payload of message.new or message.edited: the message as clients see it in the
+    frame; a reference in the log."""
+    return event.payload(message=public)
+
+
+def message_deleted(message: Message, *, for_everyone: bool) -> dict:
+    return MESSAGE_DELETED.payload(
+        chat_id=message.chat_id,
+        message_id=documents.dump_id(message.pk),
+        seq=message.seq,
+        for_everyone=for_everyone,
+    )
+
+
+def read(*, chat_id: int, user_id: int, seq: int) -> dict:
+    return READ.payload(chat_id=chat_id, user_id=user_id, seq=seq)
+
+
+def membership(event, chat_public: dict, *, user_ids: list[int], by: int) -> dict:
+    return event.payload(chat=chat_public, user_ids=user_ids, by=by)
+
+
+def chat_updated(chat_public: dict, *, by: int) -> dict:
+    return CHAT_UPDATED.payload(chat=chat_public, by=by)
+
+
+def typing(*, chat_id: int, user_id: int) -> dict:
+    return {"type": TYPING.name, **TYPING.payload(chat_id=chat_id, user_id=user_id)}
+
+
+def presence(*, user_id: int, online: bool, last_seen) -> dict:
+    status = "online" if online else "offline"
+    return {"type": PRESENCE.name, **PRESENCE.payload(user_id=user_id, status=status, last_seen=last_seen)}
+
+
+def message_created(message: Message, *, offline_member_ids: list[int]) -> dict:
+    return MESSAGE_CREATED.payload(
+        chat_id=message.chat_id,
+        message_id=documents.dump_id(message.pk),
+        seq=message.seq,
+        sender_id=message.sender_id,
+        offline_member_ids=offline_member_ids,
+    )
 
 
 def message_reference(*, chat_id: int, message_id) -> dict:
@@ -25,10 +173,6 @@ def message_reference(*, chat_id: int, message_id) -> dict:
 def _reference(payload: dict) -> dict:
     message = payload["message"]
     return message_reference(chat_id=message["chat_id"], message_id=message["id"])
-
-
-def _public(payload: dict) -> dict:
-    return {**payload, "message": message_public(payload["message"])}
 
 
 def _render(user_id: int, references: list[dict]) -> list[dict]:
@@ -50,4 +194,4 @@ def _render(user_id: int, references: list[dict]) -> list[dict]:
     return [{"message": public[reference["message_id"]]} for reference in references]
 
 
-MESSAGE_KIND = Kind(reference=_reference, public=_public, render=_render)
+MESSAGE_KIND = Kind(reference=_reference, render=_render)

@@ -29,6 +29,7 @@ from apps.contacts.selectors import blocked_among
 from apps.core.cache import redis_client, redis_script
 from apps.core.realtime import in_worker_thread, send_frames_async
 
+from . import events
 from .selectors import direct_peer_ids
 
 logger = logging.getLogger(__name__)
@@ -199,14 +200,11 @@ async def presence_connected(*, user_id: int, socket: str) -> None:
     _heartbeat.sockets[socket] = user_id
     _heartbeat.ensure_running()
     if await in_worker_thread(_lease_add)(user_id, socket) == 0:
-        await _tell_peers(
-            user_id, {"type": "presence", "user_id": user_id, "status": "online", "last_seen": None}
-        )
+        await _tell_peers(user_id, events.presence(user_id=user_id, online=True, last_seen=None))
 
 
 async def presence_disconnected(*, user_id: int, socket: str) -> None:
     _heartbeat.sockets.pop(socket, None)
     if await in_worker_thread(_lease_drop)(user_id, socket) == 0:
         last_seen = await in_worker_thread(_mark_last_seen)(user_id)
-        frame = {"type": "presence", "user_id": user_id, "status": "offline", "last_seen": last_seen}
-        await _tell_peers(user_id, frame)
+        await _tell_peers(user_id, events.presence(user_id=user_id, online=False, last_seen=last_seen))

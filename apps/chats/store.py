@@ -29,7 +29,7 @@ from apps.updates.models import Update, UpdateState
 from apps.updates.services import logs_start, next_pts
 
 from .errors import ChatError
-from .events import message_reference
+from .events import MESSAGE_NEW, message_reference
 from .models import Chat, ChatMember, Message
 
 
@@ -139,7 +139,7 @@ def message_write(*, chat_id: int, sender_member_id: int, user_ids, **message_fi
         message_values = _prepared(message, [Message._meta.pk, *_insert_fields(Message)], connection)
         reference = message_reference(chat_id=chat_id, message_id=message_id)
         logs = [
-            Update(user_id=user_id, pts=user_pts, kind="message.new", payload=reference)
+            Update(user_id=user_id, pts=user_pts, kind=MESSAGE_NEW.name, payload=reference)
             for user_id, user_pts in pts.items()
         ]
         columns = zip(*(_prepared(log, _insert_fields(Update), connection) for log in logs), strict=True)

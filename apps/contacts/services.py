@@ -11,6 +11,7 @@ from apps.core import documents
 from apps.core.errors import ApplicationError, NotFound
 from apps.updates.services import updates_append
 
+from . import events
 from .errors import ContactError
 from .models import Block, Contact, ContactListVersion, Invitation, PrivacySettings
 from .selectors import are_contacts, blocked_either_way, contact_list_refill, privacy_of
@@ -33,8 +34,8 @@ def _notify(invitation: Invitation, *, user_ids) -> None:
     so the log rows (in the document store) commit or roll back with the invitation."""
     updates_append(
         user_ids=list(user_ids),
-        kind="contact.invitation",
-        payload={"invitation": invitation_public(invitation)},
+        kind=events.INVITATION.name,
+        payload=events.invitation(invitation_public(invitation)),
     )
 
 

@@ -15,8 +15,6 @@ from dataclasses import dataclass
 class Kind:
     # The live frame's payload -> what the log keeps (a reference).
     reference: Callable[[dict], dict]
-    # The live frame's payload -> what the frame shows the members (run after commit).
-    public: Callable[[dict], dict]
     # (reader's user id, the references read) -> the payload of each, in the same order.
     render: Callable[[int, list[dict]], list[dict]]
 

@@ -45,9 +45,7 @@ def updates_deliver(pts: dict[int, int], *, kind: str, payload: dict, exclude_ch
     """After commit, each user's frame for the event their log got at `pts[user]`."""
 
     def deliver():
-        handling = kind_of(kind)
-        public = handling.public(payload) if handling else payload
-        frames = {user_id: {"type": kind, "pts": user_pts, **public} for user_id, user_pts in pts.items()}
+        frames = {user_id: {"type": kind, "pts": user_pts, **payload} for user_id, user_pts in pts.items()}
         send_frames(frames, exclude_channel=exclude_channel)
 
     documents.on_commit(deliver)

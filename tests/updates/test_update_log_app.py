@@ -29,13 +29,8 @@ def test_an_unregistered_kind_is_kept_and_read_back_as_given():
 def test_a_registered_kind_keeps_a_reference_and_is_rendered_when_read(monkeypatch):
     """What chats does for messages, with a kind of this test's own."""
     now = {"42": "as it is now"}
-
-    def render(user_id, references):
-        return [{"thing": {"id": r["thing_id"], "text": now[r["thing_id"]]}} for r in references]
-
     handling = kinds.Kind(
         reference=lambda payload: {"thing_id": payload["thing"]["id"]},
-        public=lambda payload: payload,
         render=lambda user_id, refs: [
             {"thing": {"id": r["thing_id"], "text": now[r["thing_id"]]}} for r in refs
         ],
@@ -59,7 +54,7 @@ def test_a_kind_cannot_be_registered_twice_differently():
     first = kinds.kind_of("message.new")
 
     with pytest.raises(RuntimeError, match="registered twice"):
-        kinds.register(["message.new"], kinds.Kind(reference=dict, public=dict, render=lambda u, r: r))
+        kinds.register(["message.new"], kinds.Kind(reference=dict, render=lambda u, r: r))
     assert kinds.kind_of("message.new") is first
 
 

@@ -4,7 +4,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.chats import selectors, services
-from apps.chats.history import message_public
 from apps.core.api import parse, parse_one_of
 from apps.updates.selectors import updates_since, updates_state
 
@@ -103,7 +102,7 @@ class MessageListView(APIView):
     )
     def post(self, request, chat_id: int):
         data = parse(s.MessageSendInput, request.data)
-        stored, _pts, created = services.message_send(
+        message, _pts, created = services.message_send(
             sender=request.user,
             chat_id=chat_id,
             text=data["text"],
@@ -111,19 +110,17 @@ class MessageListView(APIView):
             reply_to=data.get("reply_to"),
             attachment_ids=data["attachments"],
         )
-        return Response(
-            message_public(stored), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
-        )
+        return Response(message, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
 class MessageDetailView(APIView):
     @extend_schema(request=s.MessageEditInput, responses={200: s.MessageOutput}, tags=["messages"])
     def patch(self, request, chat_id: int, message_id: int):
         data = parse(s.MessageEditInput, request.data)
-        stored, _pts = services.message_edit(
+        message, _pts = services.message_edit(
             user=request.user, chat_id=chat_id, message_id=message_id, text=data["text"]
         )
-        return Response(message_public(stored))
+        return Response(message)
 
     @extend_schema(
         parameters=[

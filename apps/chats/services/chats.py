@@ -11,6 +11,7 @@ from apps.core import documents
 from apps.core.errors import ApplicationError, NotFound, PermissionDenied
 from apps.updates.services import logs_start, updates_append
 
+from .. import events
 from ..errors import ChatError
 from ..models import Chat, ChatMember
 from ..selectors import members_refill
@@ -63,11 +64,11 @@ def _check_new_members(user_ids: list[int], *, existing: int, adder_id: int) -> 
     return user_ids
 
 
-def _membership_event(chat: Chat, *, user_ids, kind: str, changed: list[int], actor_id: int) -> None:
+def _membership_event(chat: Chat, *, user_ids, event, changed: list[int], actor_id: int) -> None:
     updates_append(
         user_ids=user_ids,
-        kind=kind,
-        payload={"chat": chat_public(chat), "user_ids": changed, "by": actor_id},
+        kind=event.name,
+        payload=events.membership(event, chat_public(chat), user_ids=changed, by=actor_id),
     )
 
 
@@ -87,7 +88,7 @@ def chat_group_create(*, creator, title: str, member_ids) -> Chat:
     everyone = [creator.pk, *others]
     logs_start(everyone)
     _membership_event(
-        chat, user_ids=everyone, kind="chat.member.added", changed=everyone, actor_id=creator.pk
+        chat, user_ids=everyone, event=events.MEMBER_ADDED, changed=everyone, actor_id=creator.pk
     )
     documents.on_commit(lambda: members_refill(chat_id=chat.pk))
     return chat
@@ -113,7 +114,9 @@ def chat_update(*, user, chat_id: int, title: str) -> Chat:
     chat.title = title[:128]
     chat.save(update_fields=["title"])
     updates_append(
-        user_ids=list(members), kind="chat.updated", payload={"chat": chat_public(chat), "by": user.pk}
+        user_ids=list(members),
+        kind=events.CHAT_UPDATED.name,
+        payload=events.chat_updated(chat_public(chat), by=user.pk),
     )
     return chat
 
@@ -131,7 +134,7 @@ def chat_members_add(*, actor, chat_id: int, user_ids) -> list[int]:
     logs_start(new)
     members_changed(chat.pk)
     _membership_event(
-        chat, user_ids=[*members, *new], kind="chat.member.added", changed=new, actor_id=actor.pk
+        chat, user_ids=[*members, *new], event=events.MEMBER_ADDED, changed=new, actor_id=actor.pk
     )
     return new
 
@@ -159,7 +162,7 @@ def chat_member_remove(*, actor, chat_id: int, user_id: int) -> None:
         ChatMember.objects.filter(pk=heir.pk).update(role=Role.OWNER)
     members_changed(chat.pk)
     _membership_event(
-        chat, user_ids=list(members), kind="chat.member.removed", changed=[user_id], actor_id=actor.pk
+        chat, user_ids=list(members), event=events.MEMBER_REMOVED, changed=[user_id], actor_id=actor.pk
     )
 
 
@@ -178,5 +181,5 @@ def chat_member_set_role(*, actor, chat_id: int, user_id: int, role: str) -> Non
     ChatMember.objects.filter(pk=target.pk).update(role=role)
     members_changed(chat.pk)
     _membership_event(
-        chat, user_ids=list(members), kind="chat.member.role", changed=[user_id], actor_id=actor.pk
+        chat, user_ids=list(members), event=events.MEMBER_ROLE, changed=[user_id], actor_id=actor.pk
     )

@@ -20,9 +20,10 @@ from apps.files.selectors import attachment_snapshot, files_for_attaching
 from apps.files.services import files_attach, files_release
 from apps.updates.services import updates_append, updates_deliver
 
+from .. import events
 from ..counters import next_seq
 from ..errors import ChatError
-from ..history import history_cache_merge, message_stored
+from ..history import history_cache_merge, message_public, message_stored
 from ..models import Chat, ChatMember, HiddenMessage, Message
 from ..presence import online_among
 from ..selectors import hidden_refill, members_of
@@ -41,9 +42,20 @@ def _check_can_write(members: dict[int, Sending], sender_id: int) -> None:
         raise ApplicationError(ChatError.BLOCKED, "You cannot write to this user.", status=403)
 
 
-def _after_commit_merge(message: Message) -> None:
-    stored = message_stored(message)
+def _after_commit_merge(message: Message, stored: dict | None = None) -> None:
+    stored = stored or message_stored(message)
     documents.on_commit(lambda: history_cache_merge([stored], chat_id=message.chat_id))
+
+
+def _rendered(message: Message) -> tuple[dict, dict]:
+    """The message as caches keep it, and as clients see it: each made once per change (the
+    frames, the log's reference and the answer share the client's copy)."""
+    stored = message_stored(message)
+    return stored, message_public(stored)
+
+
+def _new(public: dict) -> dict:
+    return events.message_event(events.MESSAGE_NEW, public)
 
 
 def message_send(
@@ -56,7 +68,7 @@ def message_send(
     attachment_ids=(),
     origin: str | None = None,
 ) -> tuple[dict, int | None, bool]:
-    """Send a message: (stored message, the sender's pts for it, created). Idempotent on
+    """Send a message: (the message as clients see it, the sender's pts for it, created). Idempotent on
     `client_msg_id`: a retry returns the first message and creates nothing. `origin`: the
     socket that sent it, which its ack answers (message.new goes to the sender's other
     sockets only)."""
@@ -83,7 +95,7 @@ def message_send(
             raise ApplicationError(
                 ChatError.CLIENT_MSG_ID_REUSED, "This client_msg_id was used for another chat.", status=409
             ) from None
-        return message_stored(existing), None, False
+        return message_public(message_stored(existing)), None, False
 
 
 @documents.transactional
@@ -122,19 +134,19 @@ def _message_send(*, sender, chat_id, text, client_msg_id, reply_to, attachment_
             chat_id=chat_id, sender_member_id=sender_membership.pk, user_ids=list(members), **fields
         )
         message, pts = written.message, written.pts
-        stored = message_stored(message)
-        updates_deliver(pts, kind="message.new", payload={"message": stored}, exclude_channel=origin)
+        stored, public = _rendered(message)
+        updates_deliver(pts, kind=events.MESSAGE_NEW.name, payload=_new(public), exclude_channel=origin)
     else:
         seq = next_seq(chat_id=chat_id, sender_member_id=sender_membership.pk)
         message = Message.objects.create(chat_id=chat_id, seq=seq, **fields)
-        stored = message_stored(message)
+        stored, public = _rendered(message)
         pts = updates_append(
-            user_ids=list(members), kind="message.new", payload={"message": stored}, exclude_channel=origin
+            user_ids=list(members), kind=events.MESSAGE_NEW.name, payload=_new(public), exclude_channel=origin
         )
-    _after_commit_merge(message)
+    _after_commit_merge(message, stored)
     _emit_for_offline_members(message, members)
     documents.on_commit(lambda: MESSAGES_SENT.labels(via="websocket" if origin else "rest").inc())
-    return stored, pts[sender.pk], True
+    return public, pts[sender.pk], True
 
 
 def _emit_for_offline_members(message: Message, members: dict[int, Sending]) -> None:
@@ -145,14 +157,8 @@ def _emit_for_offline_members(message: Message, members: dict[int, Sending]) -> 
     offline = [user_id for user_id in recipients if user_id not in online]
     if offline:
         event_emit(
-            name="chats.message.created",
-            payload={
-                "chat_id": message.chat_id,
-                "message_id": documents.dump_id(message.pk),
-                "seq": message.seq,
-                "sender_id": message.sender_id,
-                "offline_member_ids": offline,
-            },
+            name=events.MESSAGE_CREATED.name,
+            payload=events.message_created(message, offline_member_ids=offline),
         )
 
 
@@ -180,10 +186,14 @@ def message_edit(*, user, chat_id: int, message_id: int, text: str) -> tuple[dic
     message.edited_at = timezone.now()
     message.version += 1
     message.save(update_fields=["text", "edited_at", "version"])
-    stored = message_stored(message)
-    pts = updates_append(user_ids=list(members), kind="message.edited", payload={"message": stored})
-    _after_commit_merge(message)
-    return stored, pts[user.pk]
+    stored, public = _rendered(message)
+    pts = updates_append(
+        user_ids=list(members),
+        kind=events.MESSAGE_EDITED.name,
+        payload=events.message_event(events.MESSAGE_EDITED, public),
+    )
+    _after_commit_merge(message, stored)
+    return public, pts[user.pk]
 
 
 @documents.transactional
@@ -193,12 +203,12 @@ def message_delete(*, user, chat_id: int, message_id: int, for_everyone: bool) -
     members = member_rows(chat_id)
     membership = require_member(members, user.pk)
     message = _locked_message(chat_id, message_id)
-    payload = _deleted(message, for_everyone=for_everyone)
+    payload = events.message_deleted(message, for_everyone=for_everyone)
     if not for_everyone:
         HiddenMessage.objects.get_or_create(user_id=user.pk, chat_id=chat_id, message_id=message.pk)
         ChatMember.objects.filter(pk=membership.pk).update(hidden_version=F("hidden_version") + 1)
         documents.on_commit(lambda: hidden_refill(user_id=user.pk, chat_id=chat_id))
-        return updates_append(user_ids=[user.pk], kind="message.deleted", payload=payload)[user.pk]
+        return updates_append(user_ids=[user.pk], kind=events.MESSAGE_DELETED.name, payload=payload)[user.pk]
     if message.deleted:
         raise ApplicationError(ChatError.MESSAGE_DELETED, "This message was deleted already.", status=409)
     is_group_admin = membership.chat.kind == Chat.Kind.GROUP and membership.is_admin
@@ -207,17 +217,7 @@ def message_delete(*, user, chat_id: int, message_id: int, for_everyone: bool) -
             "You can delete only your own messages for everyone.", code=ChatError.NOT_SENDER
         )
     message_erase(message)
-    return updates_append(user_ids=list(members), kind="message.deleted", payload=payload)[user.pk]
-
-
-def _deleted(message: Message, *, for_everyone: bool) -> dict:
-    """The `message.deleted` event's payload."""
-    return {
-        "chat_id": message.chat_id,
-        "message_id": documents.dump_id(message.pk),
-        "seq": message.seq,
-        "for_everyone": for_everyone,
-    }
+    return updates_append(user_ids=list(members), kind=events.MESSAGE_DELETED.name, payload=payload)[user.pk]
 
 
 def message_erase(message: Message) -> None:
@@ -243,8 +243,8 @@ def chat_read(*, user, chat_id: int, seq: int) -> int:
         return max(membership.last_read_seq, seq)
     updates_append(
         user_ids=list(members),
-        kind="read",
-        payload={"chat_id": chat_id, "user_id": user.pk, "seq": seq},
+        kind=events.READ.name,
+        payload=events.read(chat_id=chat_id, user_id=user.pk, seq=seq),
     )
     return seq
 
@@ -254,7 +254,7 @@ def typing_send(*, user, chat_id: int) -> None:
     members = members_of(chat_id=chat_id)
     if user.pk not in members:
         raise chat_not_found()
-    frame = {"type": "typing", "chat_id": chat_id, "user_id": user.pk}
+    frame = events.typing(chat_id=chat_id, user_id=user.pk)
     send_frames({uid: frame for uid in members if uid != user.pk})
 
 
@@ -269,7 +269,7 @@ def message_takedown(*, message_id: int) -> bool:
     member_ids = list(ChatMember.objects.filter(chat_id=message.chat_id).values_list("user_id", flat=True))
     updates_append(
         user_ids=member_ids,
-        kind="message.deleted",
-        payload=_deleted(message, for_everyone=True),
+        kind=events.MESSAGE_DELETED.name,
+        payload=events.message_deleted(message, for_everyone=True),
     )
     return True
