@@ -110,10 +110,6 @@ def post_public(stored: dict) -> dict:
 POSTS = SealedWindow("channel-posts", size="POSTS_CACHE_SIZE", ttl="POSTS_CACHE_TTL")
 
 
-def posts_cache_merge(posts: list[dict], *, channel_id: int) -> None:
-    POSTS.merge(channel_id, posts)
-
-
 def _posts_newest(channel_id: int, count: int) -> list[dict]:
     rows = list(Post.objects.filter(channel_id=channel_id).order_by("-seq")[:count])
     return [post_stored(post) for post in reversed(rows)]

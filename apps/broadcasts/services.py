@@ -15,13 +15,13 @@ from apps.core.counters import counter_next
 from apps.core.errors import ApplicationError, NotFound, PermissionDenied
 from apps.core.events import event_emit
 from apps.core.validation import checked_text
-from apps.files.selectors import attachment_snapshot, file_for_attaching, files_for_attaching
-from apps.files.services import files_attach, files_release
+from apps.files.selectors import attachment_snapshot, files_for_attaching
+from apps.files.services import avatar_replace, content_erase, files_attach
 
 from . import events, search
 from .errors import BroadcastError
 from .models import Channel, ChannelAdmin, Comment, Post, Subscription, new_invite_token
-from .selectors import channel_access, channel_not_found, post_for_reader, post_stored, posts_cache_merge
+from .selectors import POSTS, channel_access, channel_not_found, post_for_reader, post_stored
 
 HANDLE = re.compile(r"^[a-z][a-z0-9_]{4,31}$")
 Role = ChannelAdmin.Role
@@ -95,15 +95,9 @@ def channel_update(*, user, channel_id: int, **changes) -> Channel:
             changes["description"], limit=1000, allow_empty=True, field="description"
         )
     if "avatar_file_id" in changes:
-        avatar = changes["avatar_file_id"]
-        changes["avatar_path"] = (
-            file_for_attaching(file_id=avatar, user_id=user.pk, images_only=True).storage_name
-            if avatar
-            else ""
+        changes["avatar_path"] = avatar_replace(
+            user_id=user.pk, old_file_id=channel.avatar_file_id, new_file_id=changes["avatar_file_id"]
         )
-        if avatar != channel.avatar_file_id:
-            files_release(file_ids=[channel.avatar_file_id] if channel.avatar_file_id else [])
-            files_attach(file_ids=[avatar] if avatar else [])
     if changes.pop("renew_invite", False):
         changes["invite_token"] = new_invite_token()
     for field, value in changes.items():
@@ -187,11 +181,6 @@ def channel_takedown(*, channel_id: int) -> bool:
 # --- Posts ----------------------------------------------------------------------------------
 
 
-def _after_commit_merge(post: Post) -> None:
-    stored = post_stored(post)
-    documents.on_commit(lambda: posts_cache_merge([stored], channel_id=post.channel_id))
-
-
 @documents.transactional
 def post_create(*, user, channel_id: int, text: str = "", attachment_ids=()) -> Post:
     channel = _admin_channel(channel_id=channel_id, user_id=user.pk)
@@ -209,7 +198,7 @@ def post_create(*, user, channel_id: int, text: str = "", attachment_ids=()) -> 
         attachments=snapshots,
     )
     event_emit(name=events.POST_CREATED.name, payload=events.post_created(post))
-    _after_commit_merge(post)
+    POSTS.merge_after_commit(post.channel_id, post_stored(post))
     return post
 
 
@@ -230,18 +219,13 @@ def post_edit(*, user, post_id: int, text: str) -> Post:
     post.edited_at = timezone.now()
     post.version += 1
     post.save(update_fields=["text", "edited_at", "version"])
-    _after_commit_merge(post)
+    POSTS.merge_after_commit(post.channel_id, post_stored(post))
     return post
 
 
 def post_erase(post: Post) -> None:
-    files_release(file_ids=[snapshot["file_id"] for snapshot in post.attachments])
-    post.deleted = True
-    post.text = ""
-    post.attachments = []
-    post.version += 1
-    post.save(update_fields=["deleted", "text", "attachments", "version"])
-    _after_commit_merge(post)
+    content_erase(post)
+    POSTS.merge_after_commit(post.channel_id, post_stored(post))
 
 
 @documents.transactional

@@ -45,10 +45,6 @@ def message_public(stored: dict) -> dict:
 HISTORY = SealedWindow("chat-history", size="HISTORY_CACHE_SIZE", ttl="HISTORY_CACHE_TTL")
 
 
-def history_cache_merge(messages: list[dict], *, chat_id: int) -> None:
-    HISTORY.merge(chat_id, messages)
-
-
 def history_newest(chat_id: int, count: int) -> list[dict]:
     """The newest `count` messages of the chat, deleted ones too, oldest first."""
     rows = list(Message.objects.filter(chat_id=chat_id).order_by("-seq")[:count])

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache, caches
 
-from . import crypto
+from . import crypto, documents
 from .errors import is_outage
 
 logger = logging.getLogger(__name__)
@@ -280,6 +280,11 @@ class SealedWindow:
             ttl=getattr(settings, self._ttl),
             complete=complete,
         )
+
+    def merge_after_commit(self, owner_id: int, item: dict) -> None:
+        """Merge `item` (a new, changed or erased one) once the change that made it commits:
+        a rolled-back change never reaches the window."""
+        documents.on_commit(lambda: self.merge(owner_id, [item]))
 
     def key(self, owner_id: int) -> str:
         """The window's cache key (for `read_together`)."""

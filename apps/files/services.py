@@ -17,7 +17,7 @@ from apps.core.errors import ApplicationError
 
 from .errors import FileError
 from .models import File
-from .selectors import storage_used
+from .selectors import file_for_attaching, storage_used
 from .sniff import sniff
 
 logger = logging.getLogger(__name__)
@@ -117,6 +117,34 @@ def files_release(*, file_ids) -> None:
         return
     File.objects.filter(pk__in=list(file_ids), refs__gt=0).update(refs=F("refs") - 1)
     _delete(File.objects.filter(pk__in=list(file_ids), refs=0))
+
+
+def avatar_replace(*, user_id: int, old_file_id: int | None, new_file_id: int | None) -> str:
+    """A profile's or channel's avatar becomes `new_file_id` (an image `user_id` uploaded; None:
+    no avatar): the old file is released, the new one attached. Its storage path ("" for none).
+    In its transaction."""
+    path = (
+        file_for_attaching(file_id=new_file_id, user_id=user_id, images_only=True).storage_name
+        if new_file_id
+        else ""
+    )
+    if new_file_id != old_file_id:
+        files_release(file_ids=[old_file_id] if old_file_id else [])
+        files_attach(file_ids=[new_file_id] if new_file_id else [])
+    return path
+
+
+def content_erase(item) -> None:
+    """Erase a message's or post's content, keeping its place (its seq): its text, and its
+    files where nothing else carries them. `item` is a model with `text`, `attachments` (file
+    snapshots), `deleted` and `version`; the version moves on, so caches take the erased copy.
+    In its transaction."""
+    files_release(file_ids=[snapshot["file_id"] for snapshot in item.attachments])
+    item.deleted = True
+    item.text = ""
+    item.attachments = []
+    item.version += 1
+    item.save(update_fields=["deleted", "text", "attachments", "version"])
 
 
 def files_erase(*, owner_id: int) -> int:

@@ -7,8 +7,7 @@ from django.db.models import F
 from apps.accounts.services import user_rename
 from apps.core import documents
 from apps.core.errors import ApplicationError
-from apps.files.selectors import file_for_attaching
-from apps.files.services import files_attach, files_release
+from apps.files.services import avatar_replace
 
 from .errors import ProfileError
 from .models import Profile
@@ -56,15 +55,9 @@ def profile_update(*, user, **changes) -> Profile:
         if not changes:
             return profile  # written once, by the rename
     if "avatar_file_id" in changes:
-        avatar = changes["avatar_file_id"]
-        changes["avatar_path"] = (
-            file_for_attaching(file_id=avatar, user_id=user.id, images_only=True).storage_name
-            if avatar
-            else ""
+        changes["avatar_path"] = avatar_replace(
+            user_id=user.id, old_file_id=profile.avatar_file_id, new_file_id=changes["avatar_file_id"]
         )
-        if avatar != profile.avatar_file_id:
-            files_release(file_ids=[profile.avatar_file_id] if profile.avatar_file_id else [])
-            files_attach(file_ids=[avatar] if avatar else [])
     for field, value in changes.items():
         setattr(profile, field, value)
     profile.version = F("version") + 1

@@ -17,13 +17,13 @@ from apps.core.metrics import MESSAGES_SENT
 from apps.core.realtime import send_frames
 from apps.core.validation import checked_text
 from apps.files.selectors import attachment_snapshot, files_for_attaching
-from apps.files.services import files_attach, files_release
+from apps.files.services import content_erase, files_attach
 from apps.updates.services import updates_append, updates_deliver
 
 from .. import events
 from ..counters import next_seq
 from ..errors import ChatError
-from ..history import history_cache_merge, message_public, message_stored
+from ..history import HISTORY, message_public, message_stored
 from ..models import Chat, ChatMember, HiddenMessage, Message
 from ..presence import online_among
 from ..selectors import hidden_refill, members_of
@@ -40,11 +40,6 @@ def _check_text(text, *, allow_empty: bool) -> str:
 def _check_can_write(members: dict[int, Sending], sender_id: int) -> None:
     if any(member.blocks_sender for user_id, member in members.items() if user_id != sender_id):
         raise ApplicationError(ChatError.BLOCKED, "You cannot write to this user.", status=403)
-
-
-def _after_commit_merge(message: Message, stored: dict | None = None) -> None:
-    stored = stored or message_stored(message)
-    documents.on_commit(lambda: history_cache_merge([stored], chat_id=message.chat_id))
 
 
 def _rendered(message: Message) -> tuple[dict, dict]:
@@ -143,7 +138,7 @@ def _message_send(*, sender, chat_id, text, client_msg_id, reply_to, attachment_
         pts = updates_append(
             user_ids=list(members), kind=events.MESSAGE_NEW.name, payload=_new(public), exclude_channel=origin
         )
-    _after_commit_merge(message, stored)
+    HISTORY.merge_after_commit(message.chat_id, stored)
     _emit_for_offline_members(message, members)
     documents.on_commit(lambda: MESSAGES_SENT.labels(via="websocket" if origin else "rest").inc())
     return public, pts[sender.pk], True
@@ -192,7 +187,7 @@ def message_edit(*, user, chat_id: int, message_id: int, text: str) -> tuple[dic
         kind=events.MESSAGE_EDITED.name,
         payload=events.message_event(events.MESSAGE_EDITED, public),
     )
-    _after_commit_merge(message, stored)
+    HISTORY.merge_after_commit(message.chat_id, stored)
     return public, pts[user.pk]
 
 
@@ -223,13 +218,8 @@ def message_delete(*, user, chat_id: int, message_id: int, for_everyone: bool) -
 def message_erase(message: Message) -> None:
     """Erase a message's content, keeping its place in the chat (for moderators too); files no
     other message or post carries are deleted."""
-    files_release(file_ids=[snapshot["file_id"] for snapshot in message.attachments])
-    message.deleted = True
-    message.text = ""
-    message.attachments = []
-    message.version += 1
-    message.save(update_fields=["deleted", "text", "attachments", "version"])
-    _after_commit_merge(message)
+    content_erase(message)
+    HISTORY.merge_after_commit(message.chat_id, message_stored(message))
 
 
 @documents.transactional
