@@ -23,7 +23,7 @@ from apps.accounts.errors import AccountError
 from apps.accounts.services import CLOSE_BANNED, CLOSE_UNAUTHORIZED
 from apps.accounts.ws_auth import BEARER_SUBPROTOCOL, socket_reauthenticate
 from apps.core import jsonparse, ratelimit
-from apps.core.api import parse
+from apps.core.api import parse, render
 from apps.core.errors import OUTAGE_DETAIL, ApplicationError, CoreError, is_outage
 from apps.core.exceptions import validation_error_body
 from apps.core.logging import new_request_id, request_id
@@ -212,7 +212,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
                 "type": "message.ack",
                 "ref": str(data["client_msg_id"]),
                 "pts": pts,
-                "message": message,
+                "message": render(s.MessageOutput, message),
             }
         )
 

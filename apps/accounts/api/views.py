@@ -5,7 +5,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts import services
-from apps.core.api import parse
+from apps.core.api import parse, render
 
 from .serializers import (
     LoginInput,
@@ -43,7 +43,7 @@ class TokenObtainView(APIView):
     @extend_schema(request=LoginInput, responses={200: TokenPairOutput}, tags=["auth"])
     def post(self, request):
         data = parse(LoginInput, request.data)
-        return Response(services.tokens_login(**data))
+        return Response(render(TokenPairOutput, services.tokens_login(**data)))
 
 
 class TokenRefreshView(APIView):
@@ -54,7 +54,7 @@ class TokenRefreshView(APIView):
     @extend_schema(request=RefreshInput, responses={200: TokenPairOutput}, tags=["auth"])
     def post(self, request):
         data = parse(RefreshInput, request.data)
-        return Response(services.tokens_refresh(**data))
+        return Response(render(TokenPairOutput, services.tokens_refresh(**data)))
 
 
 class LogoutView(APIView):
@@ -107,4 +107,4 @@ class PasswordChangeView(APIView):
     )
     def post(self, request):
         data = parse(PasswordChangeInput, request.data)
-        return Response(services.password_change(user=request.user, **data))
+        return Response(render(TokenPairOutput, services.password_change(user=request.user, **data)))

@@ -4,13 +4,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.broadcasts import search, selectors, services
-from apps.core.api import parse
+from apps.core.api import parse, render
 
 from . import serializers as s
 
 
 def _detail(request, channel_id: int) -> dict:
-    return selectors.channel_detail(channel_id=channel_id, user_id=request.user.id)
+    return render(s.ChannelOutput, selectors.channel_detail(channel_id=channel_id, user_id=request.user.id))
 
 
 class ChannelListView(APIView):
@@ -29,11 +29,11 @@ class ChannelListView(APIView):
             found = search.channel_search(q=query["q"].strip(), limit=query["limit"])
             subscribed = selectors.subscribed_ids(user_id=request.user.id, channel_ids=[c.pk for c in found])
             rows = [selectors.channel_public(c, role=None, subscribed=c.pk in subscribed) for c in found]
-            return Response({"results": rows, "has_more": False})
+            return Response(render(s.ChannelPageOutput, {"results": rows, "has_more": False}))
         page = selectors.channels_subscribed(
             user_id=request.user.id, before_id=query.get("before"), limit=query["limit"]
         )
-        return Response(page)
+        return Response(render(s.ChannelPageOutput, page))
 
     @extend_schema(request=s.ChannelCreateInput, responses={201: s.ChannelOutput}, tags=["channels"])
     def post(self, request):
@@ -92,11 +92,14 @@ class PostListView(APIView):
     def get(self, request, channel_id: int):
         query = parse(s.PostsQuery, request.query_params)
         return Response(
-            selectors.posts_page(
-                channel_id=channel_id,
-                user_id=request.user.id,
-                before_seq=query.get("before"),
-                limit=query["limit"],
+            render(
+                s.PostPageOutput,
+                selectors.posts_page(
+                    channel_id=channel_id,
+                    user_id=request.user.id,
+                    before_seq=query.get("before"),
+                    limit=query["limit"],
+                ),
             )
         )
 
@@ -106,7 +109,10 @@ class PostListView(APIView):
         post = services.post_create(
             user=request.user, channel_id=channel_id, text=data["text"], attachment_ids=data["attachments"]
         )
-        return Response(selectors.post_public(selectors.post_stored(post)), status=status.HTTP_201_CREATED)
+        return Response(
+            render(s.PostOutput, selectors.post_public(selectors.post_stored(post))),
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class PostDetailView(APIView):
@@ -114,7 +120,7 @@ class PostDetailView(APIView):
     def patch(self, request, post_id: int):
         data = parse(s.PostEditInput, request.data)
         post = services.post_edit(user=request.user, post_id=post_id, text=data["text"])
-        return Response(selectors.post_public(selectors.post_stored(post)))
+        return Response(render(s.PostOutput, selectors.post_public(selectors.post_stored(post))))
 
     @extend_schema(responses={204: None}, tags=["channels"])
     def delete(self, request, post_id: int):
@@ -131,17 +137,18 @@ class CommentListView(APIView):
     )
     def get(self, request, post_id: int):
         query = parse(s.CommentsQuery, request.query_params)
-        return Response(
-            selectors.comments_page(
-                post_id=post_id, user_id=request.user.id, after_id=query.get("after"), limit=query["limit"]
-            )
+        page = selectors.comments_page(
+            post_id=post_id, user_id=request.user.id, after_id=query.get("after"), limit=query["limit"]
         )
+        return Response(render(s.CommentPageOutput, page))
 
     @extend_schema(request=s.CommentInput, responses={201: s.CommentOutput}, tags=["channels"])
     def post(self, request, post_id: int):
         data = parse(s.CommentInput, request.data)
         comment = services.comment_create(user=request.user, post_id=post_id, text=data["text"])
-        return Response(selectors.comment_public(comment), status=status.HTTP_201_CREATED)
+        return Response(
+            render(s.CommentOutput, selectors.comment_public(comment)), status=status.HTTP_201_CREATED
+        )
 
 
 class CommentDetailView(APIView):

@@ -1,5 +1,6 @@
-"""Input serializers parse requests; output serializers describe responses for the schema
-(the selectors already return plain data, which the views send as it is)."""
+"""Input serializers parse requests and socket frames (apps.core.api.parse); output
+serializers declare responses: the schema's, and what `render` lets through of the selectors'
+plain data."""
 
 from datetime import datetime
 
@@ -199,6 +200,10 @@ class ReadOutput(serializers.Serializer):
 
 
 class UpdateOutput(serializers.Serializer):
+    """An update: its `pts`, its `type`, and the fields of its type (docs/events.md)."""
+
+    open_ended = True  # apps.core.api.render keeps each kind's own fields
+
     pts = serializers.IntegerField()
     type = serializers.CharField()
 

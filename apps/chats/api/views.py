@@ -4,7 +4,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.chats import selectors, services
-from apps.core.api import parse, parse_one_of
+from apps.core.api import parse, parse_one_of, render
 from apps.updates.selectors import updates_since, updates_state
 
 from . import serializers as s
@@ -25,7 +25,7 @@ class ChatListView(APIView):
         page["next"] = (
             s.CHAT_LIST_CURSOR.encode(last["last_activity_at"], last["id"]) if page["has_more"] else None
         )
-        return Response(page)
+        return Response(render(s.ChatPageOutput, page))
 
     @extend_schema(
         request=s.ChatCreateInput,
@@ -42,31 +42,40 @@ class ChatListView(APIView):
             )
             created = True
         detail = selectors.chat_detail(user_id=request.user.id, chat_id=chat.pk)
-        return Response(detail, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        return Response(
+            render(s.ChatDetailOutput, detail),
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
 
 
 class ChatDetailView(APIView):
     @extend_schema(responses={200: s.ChatDetailOutput}, tags=["chats"])
     def get(self, request, chat_id: int):
-        return Response(selectors.chat_detail(user_id=request.user.id, chat_id=chat_id))
+        return Response(
+            render(s.ChatDetailOutput, selectors.chat_detail(user_id=request.user.id, chat_id=chat_id))
+        )
 
     @extend_schema(request=s.ChatUpdateInput, responses={200: s.ChatDetailOutput}, tags=["chats"])
     def patch(self, request, chat_id: int):
         data = parse(s.ChatUpdateInput, request.data)
         services.chat_update(user=request.user, chat_id=chat_id, title=data["title"])
-        return Response(selectors.chat_detail(user_id=request.user.id, chat_id=chat_id))
+        return Response(
+            render(s.ChatDetailOutput, selectors.chat_detail(user_id=request.user.id, chat_id=chat_id))
+        )
 
 
 class MemberListView(APIView):
     @extend_schema(operation_id="chat_members_list", responses={200: s.MemberListOutput}, tags=["chats"])
     def get(self, request, chat_id: int):
-        return Response({"results": selectors.chat_members(user_id=request.user.id, chat_id=chat_id)})
+        members = selectors.chat_members(user_id=request.user.id, chat_id=chat_id)
+        return Response(render(s.MemberListOutput, {"results": members}))
 
     @extend_schema(request=s.MembersAddInput, responses={200: s.MemberListOutput}, tags=["chats"])
     def post(self, request, chat_id: int):
         data = parse(s.MembersAddInput, request.data)
         services.chat_members_add(actor=request.user, chat_id=chat_id, user_ids=data["user_ids"])
-        return Response({"results": selectors.chat_members(user_id=request.user.id, chat_id=chat_id)})
+        members = selectors.chat_members(user_id=request.user.id, chat_id=chat_id)
+        return Response(render(s.MemberListOutput, {"results": members}))
 
 
 class MemberDetailView(APIView):
@@ -95,7 +104,8 @@ class MessageListView(APIView):
     )
     def get(self, request, chat_id: int):
         query = parse(s.HistoryQuery, request.query_params)
-        return Response(selectors.history_page(user_id=request.user.id, chat_id=chat_id, **query))
+        page = selectors.history_page(user_id=request.user.id, chat_id=chat_id, **query)
+        return Response(render(s.MessagePageOutput, page))
 
     @extend_schema(
         request=s.MessageSendInput, responses={200: s.MessageOutput, 201: s.MessageOutput}, tags=["messages"]
@@ -110,7 +120,10 @@ class MessageListView(APIView):
             reply_to=data.get("reply_to"),
             attachment_ids=data["attachments"],
         )
-        return Response(message, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        return Response(
+            render(s.MessageOutput, message),
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
 
 
 class MessageDetailView(APIView):
@@ -120,7 +133,7 @@ class MessageDetailView(APIView):
         message, _pts = services.message_edit(
             user=request.user, chat_id=chat_id, message_id=message_id, text=data["text"]
         )
-        return Response(message)
+        return Response(render(s.MessageOutput, message))
 
     @extend_schema(
         parameters=[
@@ -141,21 +154,19 @@ class ReadView(APIView):
     @extend_schema(request=s.ReadInput, responses={200: s.ReadOutput}, tags=["messages"])
     def post(self, request, chat_id: int):
         data = parse(s.ReadInput, request.data)
-        return Response(
-            {"last_read_seq": services.chat_read(user=request.user, chat_id=chat_id, seq=data["seq"])}
-        )
+        seq = services.chat_read(user=request.user, chat_id=chat_id, seq=data["seq"])
+        return Response(render(s.ReadOutput, {"last_read_seq": seq}))
 
 
 class UpdatesView(APIView):
     @extend_schema(parameters=[s.UpdatesQuery], responses={200: s.UpdatesOutput}, tags=["updates"])
     def get(self, request):
         query = parse(s.UpdatesQuery, request.query_params)
-        return Response(
-            updates_since(user_id=request.user.id, since=query["since"], limit=query.get("limit"))
-        )
+        updates = updates_since(user_id=request.user.id, since=query["since"], limit=query.get("limit"))
+        return Response(render(s.UpdatesOutput, updates))
 
 
 class UpdatesStateView(APIView):
     @extend_schema(responses={200: s.StateOutput}, tags=["updates"])
     def get(self, request):
-        return Response({"pts": updates_state(user_id=request.user.id)})
+        return Response(render(s.StateOutput, {"pts": updates_state(user_id=request.user.id)}))

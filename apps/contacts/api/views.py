@@ -6,7 +6,7 @@ from rest_framework.views import APIView
 
 from apps.contacts import selectors, services
 from apps.contacts.errors import ContactError
-from apps.core.api import parse
+from apps.core.api import parse, render
 
 from . import serializers as s
 
@@ -14,7 +14,7 @@ from . import serializers as s
 class ContactListView(APIView):
     @extend_schema(operation_id="contacts_list", responses={200: s.PeopleOutput}, tags=["contacts"])
     def get(self, request):
-        return Response({"results": selectors.contact_list(user_id=request.user.id)})
+        return Response(render(s.PeopleOutput, {"results": selectors.contact_list(user_id=request.user.id)}))
 
 
 class ContactDetailView(APIView):
@@ -40,7 +40,8 @@ class InvitationListView(APIView):
             before_id=query.get("before"),
             limit=query["limit"],
         )
-        return Response({"results": [services.invitation_public(row) for row in rows], "has_more": has_more})
+        page = {"results": [services.invitation_public(row) for row in rows], "has_more": has_more}
+        return Response(render(s.InvitationPageOutput, page))
 
     @extend_schema(
         request=s.InvitationInput,
@@ -51,7 +52,7 @@ class InvitationListView(APIView):
         data = parse(s.InvitationInput, request.data)
         invitation, created = services.invitation_send(from_user=request.user, to_user_id=data["user_id"])
         return Response(
-            services.invitation_public(invitation),
+            render(s.InvitationOutput, services.invitation_public(invitation)),
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
@@ -61,7 +62,7 @@ def _decision_view(action):
         @extend_schema(request=None, responses={200: s.InvitationOutput}, tags=["contacts"])
         def post(self, request, invitation_id: int):
             invitation = action(user=request.user, invitation_id=invitation_id)
-            return Response(services.invitation_public(invitation))
+            return Response(render(s.InvitationOutput, services.invitation_public(invitation)))
 
     DecisionView.__name__ = f"Invitation{action.__name__.split('_')[-1].title()}View"
     return DecisionView
@@ -75,7 +76,7 @@ InvitationCancelView = _decision_view(services.invitation_cancel)
 class BlockListView(APIView):
     @extend_schema(operation_id="blocks_list", responses={200: s.PeopleOutput}, tags=["contacts"])
     def get(self, request):
-        return Response({"results": selectors.blocked_list(user_id=request.user.id)})
+        return Response(render(s.PeopleOutput, {"results": selectors.blocked_list(user_id=request.user.id)}))
 
     @extend_schema(request=s.BlockInput, responses={201: None, 200: None}, tags=["contacts"])
     def post(self, request):
@@ -107,15 +108,17 @@ class LookupView(APIView):
         found = selectors.person_lookup(
             viewer_id=request.user.id, email=data.get("email"), phone=data.get("phone")
         )
-        return Response({"results": [found] if found else []})
+        return Response(render(s.LookupOutput, {"results": [found] if found else []}))
 
 
 class PrivacyView(APIView):
     @extend_schema(responses={200: s.PrivacySerializer}, tags=["contacts"])
     def get(self, request):
-        return Response(selectors.privacy_of(user_id=request.user.id))
+        return Response(render(s.PrivacySerializer, selectors.privacy_of(user_id=request.user.id)))
 
     @extend_schema(request=s.PrivacySerializer, responses={200: s.PrivacySerializer}, tags=["contacts"])
     def patch(self, request):
         data = parse(s.PrivacySerializer, request.data)
-        return Response(services.privacy_update(user=request.user, groups=data["groups"]))
+        return Response(
+            render(s.PrivacySerializer, services.privacy_update(user=request.user, groups=data["groups"]))
+        )

@@ -8,6 +8,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.api import render
 from apps.core.errors import ApplicationError, NotFound
 from apps.files import services
 from apps.files.errors import FileError
@@ -46,14 +47,14 @@ class FileUploadView(APIView):
     def post(self, request):
         services.upload_size_check(declared=request.META.get("CONTENT_LENGTH"))  # before reading it
         file = services.file_upload(owner=request.user, upload=request.FILES.get("file"))
-        return Response(FileOutput(file_public(file)).data, status=status.HTTP_201_CREATED)
+        return Response(render(FileOutput, file_public(file)), status=status.HTTP_201_CREATED)
 
 
 class FileDetailView(APIView):
     @extend_schema(parameters=[], responses={200: FileOutput}, tags=["files"])
     def get(self, request, file_id: int):
         file = file_of_owner(file_id=file_id, user_id=request.user.pk)
-        return Response(FileOutput(file_public(file)).data)
+        return Response(render(FileOutput, file_public(file)))
 
 
 class FileDownloadView(APIView):

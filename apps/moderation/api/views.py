@@ -5,7 +5,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core import documents
-from apps.core.api import parse
+from apps.core.api import parse, render
 from apps.moderation import services
 from apps.moderation.errors import ModerationError
 from apps.moderation.models import TARGET_ID_LENGTH, ReportEntry, Target
@@ -57,6 +57,8 @@ class ReportCreateView(APIView):
         data = parse(ReportInput, request.data)
         report, created = services.report_create(reporter=request.user, **data)
         return Response(
-            {"kind": report.kind, "target_id": report.target_id, "status": report.status},
+            render(
+                ReportOutput, {"kind": report.kind, "target_id": report.target_id, "status": report.status}
+            ),
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )

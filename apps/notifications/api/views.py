@@ -3,7 +3,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.core.api import parse
+from apps.core.api import parse, render
 from apps.notifications import selectors, services
 from apps.notifications.models import Mute
 
@@ -48,7 +48,7 @@ class SettingsOutput(serializers.Serializer):
 class DeviceListView(APIView):
     @extend_schema(operation_id="devices_list", responses={200: DeviceListOutput}, tags=["notifications"])
     def get(self, request):
-        return Response({"results": selectors.devices_of(user_id=request.user.id)})
+        return Response(render(DeviceListOutput, {"results": selectors.devices_of(user_id=request.user.id)}))
 
     @extend_schema(
         request=DeviceInput, responses={200: DeviceOutput, 201: DeviceOutput}, tags=["notifications"]
@@ -56,7 +56,8 @@ class DeviceListView(APIView):
     def post(self, request):
         device, created = services.device_register(user=request.user, **parse(DeviceInput, request.data))
         return Response(
-            selectors.device_public(device), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+            render(DeviceOutput, selectors.device_public(device)),
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
 
@@ -70,12 +71,12 @@ class DeviceDetailView(APIView):
 class SettingsView(APIView):
     @extend_schema(responses={200: SettingsOutput}, tags=["notifications"])
     def get(self, request):
-        return Response(selectors.settings_of(user_id=request.user.id))
+        return Response(render(SettingsOutput, selectors.settings_of(user_id=request.user.id)))
 
     @extend_schema(request=SettingsInput, responses={200: SettingsOutput}, tags=["notifications"])
     def patch(self, request):
         services.settings_update(user=request.user, **parse(SettingsInput, request.data))
-        return Response(selectors.settings_of(user_id=request.user.id))
+        return Response(render(SettingsOutput, selectors.settings_of(user_id=request.user.id)))
 
 
 class MuteListView(APIView):
@@ -87,7 +88,7 @@ class MuteListView(APIView):
     )
     def post(self, request):
         services.mute_set(user=request.user, **parse(MuteSerializer, request.data))
-        return Response(selectors.settings_of(user_id=request.user.id))
+        return Response(render(SettingsOutput, selectors.settings_of(user_id=request.user.id)))
 
 
 class MuteDetailView(APIView):
