@@ -24,4 +24,5 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path(settings.ADMIN_URL, admin.site.urls),
     path("metrics", metrics, name="prometheus-django-metrics"),
+    path("", include("apps.web.urls")),  # the web client
 ]

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "apps.notifications",
     "apps.moderation",
     "apps.demo",
+    "apps.web",
 ]
 
 # Our views are sync (DRF), so the whole chain runs sync, in one call in the request's thread

@@ -2,38 +2,20 @@
 the admin, opens the report queue, bans the reported user from the report's page; that user's
 API calls then fail with 401."""
 
-import os
-import shutil
-
 import pytest
 import requests
 
 from apps.chats import services as chats
 from apps.moderation.models import AuditLog
+from tests.browser import chromium
 from tests.factories import PASSWORD, UserFactory
-from tests.services import CI
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 
 
 @pytest.fixture
 def browser():
-    if not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)):
-        message = "needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)"
-        if CI:
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"):
-        options.add_argument(argument)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver = chromium()
     driver.implicitly_wait(5)
     yield driver
     driver.quit()

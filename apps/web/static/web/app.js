@@ -1,0 +1,336 @@
+// The web client: sign in, the chat list, a chat with its history, live messages, typing and
+// read receipts. It speaks only the public API (api.js) and the socket protocol (live.js).
+
+import { Api, ApiError } from "./api.js";
+import { Live } from "./live.js";
+
+const $ = (id) => document.getElementById(id);
+const api = new Api();
+const state = {
+  me: null,
+  chats: new Map(), // id -> chat, as GET chats/ gives it, kept current by events
+  open: null, // the chat on screen: {id, names: Map(user id -> name), oldest, more, peerRead}
+  typingTimer: null,
+  lastTyping: 0,
+};
+const live = new Live(api, { onEvent: onEvent, onStatus: showStatus, onReset: loadChats });
+
+// --- Showing things ------------------------------------------------------------------------
+
+function element(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (name === "class") node.className = value;
+    else if (name.startsWith("data-")) node.setAttribute(name, value);
+    else node[name] = value;
+  }
+  node.append(...children.filter((child) => child !== null && child !== undefined));
+  return node;
+}
+
+function showProblem(error) {
+  const problem = $("problem");
+  if (!error) {
+    problem.hidden = true;
+    return;
+  }
+  problem.textContent = describe(error);
+  problem.hidden = false;
+}
+
+function describe(error) {
+  if (!(error instanceof ApiError)) return error.detail || String(error.message || error);
+  if (error.status === 0) return "The server cannot be reached. Check your connection.";
+  if (error.status === 429 || error.code === "rate_limited") {
+    return `Too many requests: try again in ${error.retryAfter || "a few"} seconds.`;
+  }
+  if (error.status === 503) return "The server is having trouble. Try again in a moment.";
+  if (error.code === "blocked") return "You cannot write to this person.";
+  if (error.status === 403) return `Not allowed: ${error.message}`;
+  return error.message;
+}
+
+function showStatus(status, wait) {
+  const text = {
+    connecting: "Connecting…",
+    online: "",
+    offline: `Connection lost. Reconnecting in ${Math.round((wait || 0) / 1000)} s…`,
+  }[status];
+  $("connection").textContent = text;
+  document.body.dataset.connection = status;
+}
+
+function chatName(chat) {
+  return chat.kind === "direct" ? chat.peer?.display_name || chat.title : chat.title;
+}
+
+function renderChatList() {
+  const chats = [...state.chats.values()].sort((a, b) =>
+    (b.last_activity_at || "").localeCompare(a.last_activity_at || ""),
+  );
+  $("chat-list").replaceChildren(
+    ...chats.map((chat) => {
+      const unread = chat.unread_count > 0 ? element("span", { class: "unread" }, String(chat.unread_count)) : null;
+      const last = chat.last_message ? (chat.last_message.deleted ? "Deleted" : chat.last_message.text) : "";
+      const button = element(
+        "button",
+        { type: "button", class: "chat-item", "data-chat": String(chat.id) },
+        element("span", { class: "chat-name" }, chatName(chat)),
+        unread,
+        element("span", { class: "chat-last" }, last),
+      );
+      if (state.open?.id === chat.id) button.setAttribute("aria-current", "true");
+      button.addEventListener("click", () => openChat(chat.id));
+      return element("li", {}, button);
+    }),
+  );
+}
+
+function messageItem(message) {
+  const mine = message.sender_id === state.me.id;
+  const who = mine ? "You" : state.open?.names.get(message.sender_id) || "Someone";
+  const text = message.deleted ? "This message was deleted." : message.text;
+  const item = element(
+    "li",
+    { class: mine ? "message mine" : "message", "data-seq": String(message.seq), "data-id": message.id },
+    element("span", { class: "author" }, who),
+    element("p", { class: "text" }, text),
+    element("span", { class: "receipt", "aria-label": "" }),
+  );
+  if (message.client_msg_id) item.dataset.ref = message.client_msg_id;
+  return item;
+}
+
+function showMessage(message) {
+  const list = $("messages");
+  const existing =
+    list.querySelector(`[data-id="${CSS.escape(String(message.id))}"]`) ||
+    (message.client_msg_id && list.querySelector(`[data-ref="${CSS.escape(message.client_msg_id)}"]`));
+  const item = messageItem(message);
+  if (existing) existing.replaceWith(item);
+  else list.append(item);
+  list.scrollTop = list.scrollHeight;
+  showReceipts();
+}
+
+function showReceipts() {
+  const seen = state.open?.peerRead || 0;
+  for (const item of $("messages").querySelectorAll(".message.mine")) {
+    const receipt = item.querySelector(".receipt");
+    const read = Number(item.dataset.seq) <= seen;
+    receipt.textContent = item.dataset.seq === "pending" ? "Sending…" : read ? "Seen" : "Sent";
+  }
+}
+
+// --- Chats -----------------------------------------------------------------------------------
+
+async function loadChats() {
+  const page = await api.request("GET", "chats/?limit=100");
+  state.chats = new Map(page.results.map((chat) => [chat.id, chat]));
+  renderChatList();
+}
+
+async function openChat(chatId) {
+  const chat = state.chats.get(chatId);
+  const members = await api.request("GET", `chats/${chatId}/members/`);
+  state.open = {
+    id: chatId,
+    names: new Map(members.results.filter((m) => m.user).map((m) => [m.user.id, m.user.display_name])),
+    oldest: null,
+    more: false,
+    peerRead: 0,
+  };
+  $("chat").hidden = false;
+  $("chat-title").textContent = chatName(chat);
+  $("typing").textContent = "";
+  $("messages").replaceChildren();
+  await loadOlder();
+  renderChatList();
+  markRead();
+  $("composer-text").focus();
+}
+
+async function loadOlder() {
+  const open = state.open;
+  const query = open.oldest ? `?limit=40&before_seq=${open.oldest}` : "?limit=40";
+  const page = await api.request("GET", `chats/${open.id}/messages/${query}`);
+  if (state.open !== open) return;
+  const list = $("messages");
+  const height = list.scrollHeight;
+  list.prepend(...page.results.reverse().map(messageItem));
+  open.oldest = page.results.length ? page.results[0].seq : open.oldest;
+  open.more = page.has_more;
+  list.scrollTop = open.oldest && height ? list.scrollHeight - height : list.scrollHeight;
+  showReceipts();
+}
+
+function markRead() {
+  const chat = state.chats.get(state.open?.id);
+  if (!chat || document.hidden || !chat.last_seq || chat.last_read_seq >= chat.last_seq) return;
+  chat.last_read_seq = chat.last_seq;
+  chat.unread_count = 0;
+  if (!live.send({ type: "read", chat_id: chat.id, seq: chat.last_seq })) {
+    api.request("POST", `chats/${chat.id}/read/`, { seq: chat.last_seq }).catch(showProblem);
+  }
+  renderChatList();
+}
+
+async function send(text) {
+  const chatId = state.open.id;
+  const client_msg_id = crypto.randomUUID();
+  const pending = { id: `pending-${client_msg_id}`, seq: "pending", sender_id: state.me.id, text, client_msg_id };
+  showMessage(pending);
+  const frame = { type: "message.send", chat_id: chatId, text, client_msg_id };
+  if (!live.send(frame)) {
+    // No socket: the same message through REST (a retry with this client_msg_id sends once).
+    const message = await api.request("POST", `chats/${chatId}/messages/`, { text, client_msg_id });
+    onMessage(message);
+  }
+}
+
+// --- Events ------------------------------------------------------------------------------------
+
+function onMessage(message) {
+  const chat = state.chats.get(message.chat_id);
+  if (!chat) {
+    loadChats().catch(showProblem); // a chat this page has not seen yet
+    return;
+  }
+  chat.last_message = message;
+  chat.last_activity_at = message.created_at;
+  chat.last_seq = Math.max(chat.last_seq || 0, message.seq);
+  if (message.sender_id === state.me.id) chat.last_read_seq = chat.last_seq;
+  else if (state.open?.id !== chat.id || document.hidden) chat.unread_count += 1;
+  if (state.open?.id === chat.id) {
+    showMessage(message);
+    if (message.sender_id !== state.me.id) $("typing").textContent = ""; // they sent it
+    markRead();
+  }
+  renderChatList();
+}
+
+function onEvent(event) {
+  switch (event.type) {
+    case "message.new":
+    case "message.edited":
+      onMessage(event.message);
+      break;
+    case "message.ack":
+      onMessage(event.message);
+      break;
+    case "message.deleted":
+      if (state.open?.id === event.chat_id) {
+        const item = $("messages").querySelector(`[data-id="${CSS.escape(event.message_id)}"]`);
+        if (item) item.querySelector(".text").textContent = "This message was deleted.";
+      }
+      break;
+    case "read":
+      if (state.open?.id === event.chat_id && event.user_id !== state.me.id) {
+        state.open.peerRead = Math.max(state.open.peerRead, event.seq);
+        showReceipts();
+      }
+      break;
+    case "typing":
+      if (state.open?.id === event.chat_id) {
+        const name = state.open.names.get(event.user_id) || "Someone";
+        $("typing").textContent = `${name} is typing…`;
+        clearTimeout(state.typingTimer);
+        state.typingTimer = setTimeout(() => ($("typing").textContent = ""), 4_000);
+      }
+      break;
+    case "chat.member.added":
+    case "chat.member.removed":
+    case "chat.updated":
+      loadChats().catch(showProblem);
+      break;
+    case "error":
+      showProblem(new ApiError(400, event));
+      break;
+    default:
+      break; // presence, contacts...: not shown yet
+  }
+}
+
+// --- Signing in and out ---------------------------------------------------------------------------
+
+async function start() {
+  state.me = await api.request("GET", "auth/me/");
+  const { pts } = await api.request("GET", "updates/state/"); // before the chats: nothing falls between
+  await loadChats();
+  $("auth").hidden = true;
+  $("messenger").hidden = false;
+  $("sign-out").hidden = false;
+  live.start(pts);
+}
+
+function showSignIn() {
+  live.stop();
+  state.open = null;
+  $("messenger").hidden = true;
+  $("chat").hidden = true;
+  $("sign-out").hidden = true;
+  $("auth").hidden = false;
+  $("auth-username").focus();
+}
+
+$("auth-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const username = $("auth-username").value.trim();
+  const password = $("auth-password").value;
+  try {
+    if (event.submitter?.value === "sign-up") await api.signUp(username, password);
+    else await api.signIn(username, password);
+    showProblem(null);
+    await start();
+  } catch (error) {
+    showProblem(error);
+  }
+});
+
+$("sign-out").addEventListener("click", async () => {
+  await api.signOut().catch(() => {});
+  showSignIn();
+});
+
+$("composer").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const text = $("composer-text").value;
+  if (!text.trim() || !state.open) return;
+  $("composer-text").value = "";
+  send(text).catch(showProblem);
+});
+
+$("composer-text").addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && !event.shiftKey) {
+    event.preventDefault();
+    $("composer").requestSubmit();
+  }
+});
+
+$("composer-text").addEventListener("input", () => {
+  if (!state.open || Date.now() - state.lastTyping < 3_000) return;
+  state.lastTyping = Date.now();
+  live.send({ type: "typing", chat_id: state.open.id });
+});
+
+$("messages").addEventListener("scroll", () => {
+  if (state.open?.more && $("messages").scrollTop < 40) {
+    state.open.more = false; // one page at a time
+    loadOlder().catch(showProblem);
+  }
+});
+
+document.addEventListener("visibilitychange", markRead);
+api.addEventListener("signedout", showSignIn);
+
+if (api.hasSession) {
+  api
+    .refresh()
+    .then(start)
+    .catch((error) => {
+      if (error.status !== 401) showProblem(error);
+      showSignIn();
+    });
+} else {
+  showSignIn();
+}

@@ -1,0 +1,154 @@
+"""The web client at `/` in real browsers: two people, each in a Chromium of their own, each on
+one of two daphne instances, sign up, chat both ways and see each other's messages, typing and
+read receipts live; one closes the page while the other writes, and on reopening sees exactly
+what was missed, once. Screenshots go to .screenshots/ (not committed)."""
+
+import pytest
+import requests
+
+from tests.browser import chromium, screenshot
+from tests.e2e.servers import Stack
+
+pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.redis]
+
+PASSWORD = "violet-anchor-meadow-17"
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    with Stack(instances=2, tmp=tmp_path_factory.mktemp("web")) as running:
+        yield running
+
+
+@pytest.fixture
+def browsers():
+    opened = []
+
+    def open_one():
+        driver = chromium()
+        opened.append(driver)
+        return driver
+
+    yield open_one
+    for driver in opened:
+        driver.quit()
+
+
+def wait_for(driver, condition, timeout=10):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, timeout).until(lambda _: condition())
+
+
+def by_id(driver, element_id):
+    from selenium.webdriver.common.by import By
+
+    return driver.find_element(By.ID, element_id)
+
+
+def sign_up(driver, server, username):
+    driver.get(f"{server.http}/")
+    wait_for(driver, lambda: by_id(driver, "auth-username").is_displayed())
+    by_id(driver, "auth-username").send_keys(username)
+    by_id(driver, "auth-password").send_keys(PASSWORD)
+    by_id(driver, "sign-up").click()
+    wait_for(driver, lambda: by_id(driver, "messenger").is_displayed())
+
+
+def token(server, username):
+    response = requests.post(
+        f"{server.http}/api/v1/auth/token/", json={"username": username, "password": PASSWORD}, timeout=10
+    )
+    return response.json()["access"]
+
+
+def user_id(server, access):
+    response = requests.get(
+        f"{server.http}/api/v1/auth/me/", headers={"Authorization": f"Bearer {access}"}, timeout=10
+    )
+    return response.json()["id"]
+
+
+def open_chat(driver, name):
+    """Click the chat called `name` in the list (read and clicked in the page in one go: the
+    list is drawn again whenever an event changes it)."""
+    click = (
+        "for (const item of document.querySelectorAll('.chat-item')) {"
+        "  if (item.querySelector('.chat-name').textContent === arguments[0]) { item.click(); return true; }"
+        "} return false;"
+    )
+    wait_for(driver, lambda: driver.execute_script(click, name))
+    wait_for(driver, lambda: by_id(driver, "chat-title").text == name)
+
+
+def texts(driver):
+    return driver.execute_script(
+        "return [...document.querySelectorAll('#messages .message .text')].map((node) => node.textContent);"
+    )
+
+
+def write(driver, text):
+    box = by_id(driver, "composer-text")
+    box.send_keys(text)
+    from selenium.webdriver.common.keys import Keys
+
+    box.send_keys(Keys.ENTER)
+
+
+def test_two_people_on_two_instances_chat_live_and_catch_up_after_closing_the_page(stack, browsers):
+    a, b = stack.servers
+    ann, ben = browsers(), browsers()
+    sign_up(ann, a, "ann_web")
+    sign_up(ben, b, "ben_web")
+    # A direct chat between them, through the API (the page that starts one comes next).
+    ann_token = token(a, "ann_web")
+    started = requests.post(
+        f"{a.http}/api/v1/chats/",
+        json={"kind": "direct", "user_id": user_id(b, token(b, "ben_web"))},
+        headers={"Authorization": f"Bearer {ann_token}"},
+        timeout=10,
+    )
+    assert started.status_code == 201
+    ann.refresh()  # still signed in after a reload: the refresh token is kept
+    ben.refresh()
+    open_chat(ann, "ben_web")
+    open_chat(ben, "ann_web")
+
+    by_id(ann, "composer-text").send_keys("hello")  # typing...
+    wait_for(ben, lambda: by_id(ben, "typing").text == "ann_web is typing…")
+    write(ann, " ben")
+    wait_for(ben, lambda: texts(ben) == ["hello ben"])
+    wait_for(ann, lambda: "Seen" in by_id(ann, "messages").text)  # ben's page read it
+    write(ben, "hi ann")
+    wait_for(ann, lambda: texts(ann) == ["hello ben", "hi ann"])
+    assert by_id(ann, "typing").text == ""  # the message ends the typing notice
+    assert not by_id(ann, "auth").is_displayed()
+    screenshot(ann, "web-chat-ann")
+    screenshot(ben, "web-chat-ben")
+
+    ben.get("about:blank")  # ben closes the page
+    for text in ("one", "two", "three"):
+        write(ann, text)
+    wait_for(ann, lambda: texts(ann)[-3:] == ["one", "two", "three"])
+    wait_for(ann, lambda: "Sending" not in by_id(ann, "messages").text)
+    ben.get(f"{b.http}/")
+    wait_for(ben, lambda: by_id(ben, "messenger").is_displayed())
+    open_chat(ben, "ann_web")
+    wait_for(ben, lambda: len(texts(ben)) >= 5)
+
+    assert texts(ben) == ["hello ben", "hi ann", "one", "two", "three"]  # each once
+    screenshot(ben, "web-chat-after-reopening")
+
+
+def test_the_page_is_served_with_a_strict_content_security_policy(stack):
+    server = stack.servers[0]
+
+    page = requests.get(f"{server.http}/", timeout=10)
+
+    assert page.status_code == 200
+    policy = page.headers["Content-Security-Policy"]
+    assert "default-src 'none'" in policy
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    assert f"connect-src 'self' ws://127.0.0.1:{server.port}" in policy
+    assert 'type="module"' in page.text
