@@ -103,9 +103,7 @@ def _type_errors(field, value) -> list | dict | None:
         return [
             ErrorDetail(f"Ensure this field has no more than {max_length} characters.", code="max_length")
         ]
-    if isinstance(field, serializers.ListSerializer):
-        field = serializers.ListField(child=field.child)
-    if isinstance(field, serializers.ListField):
+    if isinstance(field, (serializers.ListField, serializers.ListSerializer)):  # both have a child
         for item in value:
             errors = _type_errors(field.child, item)
             if errors:

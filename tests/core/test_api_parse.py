@@ -14,6 +14,7 @@ class Child(serializers.Serializer):
 
 
 class Body(serializers.Serializer):
+    children = Child(many=True, required=False)
     user_id = serializers.IntegerField(required=False)
     enabled = serializers.BooleanField(required=False)
     name = serializers.CharField(required=False, max_length=5)
@@ -38,6 +39,7 @@ def errors_of(data) -> dict:
         ({"ids": [1, "2"]}, "ids"),
         ({"ids": "1,2"}, "ids"),
         ({"child": []}, "child"),
+        ({"children": [{"title": "ok"}, {"title": 3}]}, "children"),
     ],
 )
 def test_a_json_body_of_the_wrong_type_is_refused_naming_the_field(body, field):

@@ -152,3 +152,20 @@ def test_the_page_is_served_with_a_strict_content_security_policy(stack):
     assert "unsafe-inline" not in policy
     assert f"connect-src 'self' ws://127.0.0.1:{server.port}" in policy
     assert 'type="module"' in page.text
+
+
+def test_signing_out_revokes_the_session(stack, browsers):
+    server = stack.servers[0]
+    cat = browsers()
+    sign_up(cat, server, "cat_web")
+    refresh = cat.execute_script("return localStorage.getItem('telegram-light.refresh');")
+    assert refresh
+
+    by_id(cat, "sign-out").click()
+    wait_for(cat, lambda: by_id(cat, "auth").is_displayed())
+    reused = requests.post(f"{server.http}/api/v1/auth/token/refresh/", json={"refresh": refresh}, timeout=10)
+
+    assert cat.execute_script("return localStorage.getItem('telegram-light.refresh');") is None
+    assert reused.status_code == 401  # the page's session is over on the server too
+    cat.refresh()
+    wait_for(cat, lambda: by_id(cat, "auth").is_displayed())  # a reload does not sign back in
