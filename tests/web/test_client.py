@@ -140,6 +140,70 @@ def test_two_people_on_two_instances_chat_live_and_catch_up_after_closing_the_pa
     screenshot(ben, "web-chat-after-reopening")
 
 
+def act_on(driver, text, action):
+    """Click `action` (reply, edit, delete) on the message that reads `text`."""
+    click = (
+        "for (const item of document.querySelectorAll('#messages .message')) {"
+        "  if (item.querySelector('.text').textContent === arguments[0]) {"
+        "    const button = item.querySelector(`[data-action='${arguments[1]}']`);"
+        "    setTimeout(() => button.click()); return true; }"  # after this script: it may confirm()
+        "} return false;"
+    )
+    wait_for(driver, lambda: driver.execute_script(click, text, action))
+
+
+def quotes(driver):
+    return driver.execute_script(
+        "return [...document.querySelectorAll('#messages .message')].map((item) =>"
+        " [item.querySelector('.quote')?.textContent || null, item.querySelector('.text').textContent]);"
+    )
+
+
+def chat_between(server_a, first, server_b, second):
+    """A direct chat of `first` with `second`, through the API."""
+    started = requests.post(
+        f"{server_a.http}/api/v1/chats/",
+        json={"kind": "direct", "user_id": user_id(server_b, token(server_b, second))},
+        headers={"Authorization": f"Bearer {token(server_a, first)}"},
+        timeout=10,
+    )
+    assert started.status_code == 201
+
+
+def test_a_reply_an_edit_and_a_delete_reach_the_other_side_live(stack, browsers):
+    a, b = stack.servers
+    dan, eve = browsers(), browsers()
+    sign_up(dan, a, "dan_web")
+    sign_up(eve, b, "eve_web")
+    chat_between(a, "dan_web", b, "eve_web")
+    dan.refresh()
+    eve.refresh()
+    open_chat(dan, "eve_web")
+    open_chat(eve, "dan_web")
+    write(dan, "lunch at noon?")
+    write(dan, "or later")
+    wait_for(eve, lambda: texts(eve) == ["lunch at noon?", "or later"])
+
+    act_on(eve, "lunch at noon?", "reply")
+    write(eve, "noon works")
+    wait_for(dan, lambda: quotes(dan)[-1] == ["lunch at noon?", "noon works"])
+    act_on(dan, "lunch at noon?", "edit")
+    by_id(dan, "composer-text").clear()
+    write(dan, "lunch at one?")
+    wait_for(eve, lambda: texts(eve)[0] == "lunch at one?")
+    act_on(dan, "or later", "delete")
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(dan, 10).until(expected_conditions.alert_is_present()).accept()
+    wait_for(eve, lambda: texts(eve)[1] == "This message was deleted.")
+
+    assert texts(eve) == ["lunch at one?", "This message was deleted.", "noon works"]
+    wait_for(dan, lambda: quotes(dan)[-1] == ["lunch at one?", "noon works"])  # the quote follows the edit
+    assert "edited" in by_id(eve, "messages").text
+    screenshot(eve, "web-reply-edit-delete")
+
+
 def test_the_page_is_served_with_a_strict_content_security_policy(stack):
     server = stack.servers[0]
 

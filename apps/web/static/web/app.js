@@ -12,6 +12,7 @@ const state = {
   open: null, // the chat on screen: {id, names: Map(user id -> name), oldest, more, peerRead}
   typingTimer: null,
   lastTyping: 0,
+  draft: null, // {mode: "reply" | "edit", message} while the composer replies to or edits one
 };
 const live = new Live(api, { onEvent: onEvent, onStatus: showStatus, onReset: loadChats });
 
@@ -86,19 +87,67 @@ function renderChatList() {
   );
 }
 
+function quoteOf(messageId) {
+  const quoted = $("messages").querySelector(`[data-id="${CSS.escape(String(messageId))}"] .text`);
+  return element("p", { class: "quote" }, quoted ? quoted.textContent : "An earlier message");
+}
+
+function actionButton(label, action, message) {
+  const button = element("button", { type: "button", "data-action": action }, label);
+  button.addEventListener("click", () => onAction(action, message));
+  return button;
+}
+
 function messageItem(message) {
   const mine = message.sender_id === state.me.id;
   const who = mine ? "You" : state.open?.names.get(message.sender_id) || "Someone";
   const text = message.deleted ? "This message was deleted." : message.text;
+  const sent = message.seq !== "pending" && !message.deleted;
+  const actions = sent
+    ? element(
+        "div",
+        { class: "message-actions" },
+        actionButton("Reply", "reply", message),
+        mine ? actionButton("Edit", "edit", message) : null,
+        mine ? actionButton("Delete", "delete", message) : null,
+      )
+    : null;
   const item = element(
     "li",
     { class: mine ? "message mine" : "message", "data-seq": String(message.seq), "data-id": message.id },
     element("span", { class: "author" }, who),
+    message.reply_to ? quoteOf(message.reply_to) : null,
     element("p", { class: "text" }, text),
+    message.edited_at && !message.deleted ? element("span", { class: "edited" }, "edited ") : null,
     element("span", { class: "receipt", "aria-label": "" }),
+    actions,
   );
   if (message.client_msg_id) item.dataset.ref = message.client_msg_id;
+  if (message.reply_to) item.dataset.replyTo = String(message.reply_to);
   return item;
+}
+
+function setDraft(draft) {
+  state.draft = draft;
+  $("draft-context").hidden = !draft;
+  if (!draft) return;
+  const verb = draft.mode === "edit" ? "Editing" : "Replying to";
+  $("draft-context-text").textContent = `${verb}: ${draft.message.text}`;
+  if (draft.mode === "edit") $("composer-text").value = draft.message.text;
+  $("composer-text").focus();
+}
+
+function onAction(action, message) {
+  if (action === "reply" || action === "edit") {
+    setDraft({ mode: action, message });
+  } else if (action === "delete" && confirm("Delete this message for everyone?")) {
+    const frame = { type: "message.delete", chat_id: message.chat_id, message_id: message.id, for_everyone: true };
+    if (!live.send(frame)) {
+      api
+        .request("DELETE", `chats/${message.chat_id}/messages/${message.id}/?for_everyone=true`)
+        .catch(showProblem);
+    }
+  }
 }
 
 function showMessage(message) {
@@ -109,6 +158,9 @@ function showMessage(message) {
   const item = messageItem(message);
   if (existing) existing.replaceWith(item);
   else list.append(item);
+  for (const quote of list.querySelectorAll(`[data-reply-to="${CSS.escape(String(message.id))}"] .quote`)) {
+    quote.textContent = item.querySelector(".text").textContent; // the quoted message, as it is now
+  }
   list.scrollTop = list.scrollHeight;
   showReceipts();
 }
@@ -143,6 +195,7 @@ async function openChat(chatId) {
   $("chat").hidden = false;
   $("chat-title").textContent = chatName(chat);
   $("typing").textContent = "";
+  setDraft(null);
   $("messages").replaceChildren();
   await loadOlder();
   renderChatList();
@@ -177,30 +230,41 @@ function markRead() {
 
 async function send(text) {
   const chatId = state.open.id;
+  const draft = state.draft;
+  setDraft(null);
+  if (draft?.mode === "edit") {
+    const id = draft.message.id;
+    if (!live.send({ type: "message.edit", chat_id: chatId, message_id: id, text })) {
+      onMessage(await api.request("PATCH", `chats/${chatId}/messages/${id}/`, { text }), { edited: true });
+    }
+    return;
+  }
   const client_msg_id = crypto.randomUUID();
-  const pending = { id: `pending-${client_msg_id}`, seq: "pending", sender_id: state.me.id, text, client_msg_id };
+  const reply_to = draft?.mode === "reply" ? draft.message.id : null;
+  const pending = { id: `pending-${client_msg_id}`, seq: "pending", sender_id: state.me.id, text, client_msg_id, reply_to };
   showMessage(pending);
-  const frame = { type: "message.send", chat_id: chatId, text, client_msg_id };
-  if (!live.send(frame)) {
+  const body = { text, client_msg_id, reply_to };
+  if (!live.send({ type: "message.send", chat_id: chatId, ...body })) {
     // No socket: the same message through REST (a retry with this client_msg_id sends once).
-    const message = await api.request("POST", `chats/${chatId}/messages/`, { text, client_msg_id });
-    onMessage(message);
+    onMessage(await api.request("POST", `chats/${chatId}/messages/`, body));
   }
 }
 
 // --- Events ------------------------------------------------------------------------------------
 
-function onMessage(message) {
+function onMessage(message, { edited = false } = {}) {
   const chat = state.chats.get(message.chat_id);
   if (!chat) {
     loadChats().catch(showProblem); // a chat this page has not seen yet
     return;
   }
-  chat.last_message = message;
-  chat.last_activity_at = message.created_at;
-  chat.last_seq = Math.max(chat.last_seq || 0, message.seq);
-  if (message.sender_id === state.me.id) chat.last_read_seq = chat.last_seq;
-  else if (state.open?.id !== chat.id || document.hidden) chat.unread_count += 1;
+  if (!chat.last_message || message.seq >= chat.last_message.seq) chat.last_message = message;
+  if (!edited) {
+    chat.last_activity_at = message.created_at;
+    chat.last_seq = Math.max(chat.last_seq || 0, message.seq);
+    if (message.sender_id === state.me.id) chat.last_read_seq = chat.last_seq;
+    else if (state.open?.id !== chat.id || document.hidden) chat.unread_count += 1;
+  }
   if (state.open?.id === chat.id) {
     showMessage(message);
     if (message.sender_id !== state.me.id) $("typing").textContent = ""; // they sent it
@@ -212,8 +276,10 @@ function onMessage(message) {
 function onEvent(event) {
   switch (event.type) {
     case "message.new":
-    case "message.edited":
       onMessage(event.message);
+      break;
+    case "message.edited":
+      onMessage(event.message, { edited: true });
       break;
     case "message.ack":
       onMessage(event.message);
@@ -221,7 +287,11 @@ function onEvent(event) {
     case "message.deleted":
       if (state.open?.id === event.chat_id) {
         const item = $("messages").querySelector(`[data-id="${CSS.escape(event.message_id)}"]`);
-        if (item) item.querySelector(".text").textContent = "This message was deleted.";
+        if (item) {
+          item.querySelector(".text").textContent = "This message was deleted.";
+          item.querySelector(".message-actions")?.remove();
+          item.querySelector(".edited")?.remove();
+        }
       }
       break;
     case "read":
@@ -300,7 +370,16 @@ $("composer").addEventListener("submit", (event) => {
   send(text).catch(showProblem);
 });
 
+$("draft-cancel").addEventListener("click", () => {
+  if (state.draft?.mode === "edit") $("composer-text").value = "";
+  setDraft(null);
+});
+
 $("composer-text").addEventListener("keydown", (event) => {
+  if (event.key === "Escape" && state.draft) {
+    $("draft-cancel").click();
+    return;
+  }
   if (event.key === "Enter" && !event.shiftKey) {
     event.preventDefault();
     $("composer").requestSubmit();
