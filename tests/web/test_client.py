@@ -204,6 +204,62 @@ def test_a_reply_an_edit_and_a_delete_reach_the_other_side_live(stack, browsers)
     screenshot(eve, "web-reply-edit-delete")
 
 
+def click_in_page(driver, selector, text):
+    """Click the element matching `selector` whose text contains `text` (in the page: lists are
+    drawn again as events come)."""
+    click = (
+        "for (const node of document.querySelectorAll(arguments[0])) {"
+        "  if (node.textContent.includes(arguments[1])) { node.click(); return true; }"
+        "} return false;"
+    )
+    wait_for(driver, lambda: driver.execute_script(click, selector, text))
+
+
+def in_page(driver, selector):
+    return driver.execute_script(
+        "return [...document.querySelectorAll(arguments[0])].map((node) => node.textContent);", selector
+    )
+
+
+def test_a_post_reaches_a_subscriber_and_a_comment_comes_back_within_a_polling_period(stack, browsers):
+    a, b = stack.servers
+    fay, gus = browsers(), browsers()
+    sign_up(fay, a, "fay_web")
+    sign_up(gus, b, "gus_web")
+    created = requests.post(  # the page that creates a channel comes next
+        f"{a.http}/api/v1/channels/",
+        json={"handle": "fay_garden", "title": "Fay's garden", "description": "Seeds and soil"},
+        headers={"Authorization": f"Bearer {token(a, 'fay_web')}"},
+        timeout=10,
+    )
+    assert created.status_code == 201
+    fay.refresh()
+    click_in_page(fay, "#channel-list .chat-item", "Fay's garden")  # the owner follows it
+    wait_for(fay, lambda: by_id(fay, "post-composer").is_displayed())
+    by_id(fay, "post-text").send_keys("Tomatoes are in")
+    by_id(fay, "post-composer").submit()
+    wait_for(fay, lambda: in_page(fay, "#posts .post .text") == ["Tomatoes are in"])
+
+    by_id(gus, "channel-query").send_keys("garden")
+    by_id(gus, "channel-search").submit()
+    click_in_page(gus, "#channel-list .chat-item", "Fay's garden")
+    wait_for(gus, lambda: by_id(gus, "channel-subscribe").is_displayed())
+    by_id(gus, "channel-subscribe").click()
+    wait_for(gus, lambda: not by_id(gus, "channel-subscribe").is_displayed())
+    gus.refresh()  # after a reload: the channel is among gus's, with its post
+    click_in_page(gus, "#channel-list .chat-item", "Fay's garden")
+    wait_for(gus, lambda: in_page(gus, "#posts .post .text") == ["Tomatoes are in"])
+    assert not by_id(gus, "post-composer").is_displayed()  # not an admin
+
+    click_in_page(fay, "#posts [data-action=comments]", "Comments")
+    click_in_page(gus, "#posts [data-action=comments]", "Comments")
+    wait_for(gus, lambda: in_page(gus, ".comment-form"))
+    gus.find_element("css selector", ".comment-form input").send_keys("Save me some")
+    gus.find_element("css selector", ".comment-form").submit()
+    wait_for(fay, lambda: in_page(fay, ".comments .comment") == ["Save me some"], timeout=15)  # one period
+    screenshot(fay, "web-channel")
+
+
 def test_the_page_is_served_with_a_strict_content_security_policy(stack):
     server = stack.servers[0]
 

@@ -2,9 +2,10 @@
 // read receipts. It speaks only the public API (api.js) and the socket protocol (live.js).
 
 import { Api, ApiError } from "./api.js";
+import { Channels } from "./channels.js";
+import { $, element } from "./dom.js";
 import { Live } from "./live.js";
 
-const $ = (id) => document.getElementById(id);
 const api = new Api();
 const state = {
   me: null,
@@ -15,19 +16,9 @@ const state = {
   draft: null, // {mode: "reply" | "edit", message} while the composer replies to or edits one
 };
 const live = new Live(api, { onEvent: onEvent, onStatus: showStatus, onReset: loadChats });
+const channels = new Channels(api, { showProblem, onOpen: closeChat });
 
 // --- Showing things ------------------------------------------------------------------------
-
-function element(tag, attributes = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) {
-    if (name === "class") node.className = value;
-    else if (name.startsWith("data-")) node.setAttribute(name, value);
-    else node[name] = value;
-  }
-  node.append(...children.filter((child) => child !== null && child !== undefined));
-  return node;
-}
 
 function showProblem(error) {
   const problem = $("problem");
@@ -182,7 +173,14 @@ async function loadChats() {
   renderChatList();
 }
 
+function closeChat() {
+  state.open = null;
+  $("chat").hidden = true;
+  renderChatList();
+}
+
 async function openChat(chatId) {
+  channels.close();
   const chat = state.chats.get(chatId);
   const members = await api.request("GET", `chats/${chatId}/members/`);
   state.open = {
@@ -326,7 +324,7 @@ function onEvent(event) {
 async function start() {
   state.me = await api.request("GET", "auth/me/");
   const { pts } = await api.request("GET", "updates/state/"); // before the chats: nothing falls between
-  await loadChats();
+  await Promise.all([loadChats(), channels.load()]);
   $("auth").hidden = true;
   $("messenger").hidden = false;
   $("sign-out").hidden = false;
@@ -335,6 +333,7 @@ async function start() {
 
 function showSignIn() {
   live.stop();
+  channels.close();
   state.open = null;
   $("messenger").hidden = true;
   $("chat").hidden = true;
