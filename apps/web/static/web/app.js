@@ -33,9 +33,8 @@ function showProblem(error) {
 function describe(error) {
   if (!(error instanceof ApiError)) return error.detail || String(error.message || error);
   if (error.status === 0) return "The server cannot be reached. Check your connection.";
-  if (error.status === 429 || error.code === "rate_limited") {
-    return `Too many requests: try again in ${error.retryAfter || "a few"} seconds.`;
-  }
+  if (error.status === 429) return `Too many requests: try again in ${error.retryAfter || "a few"} seconds.`;
+  if (error.code === "rate_limited") return error.message; // a socket frame's: it says the wait
   if (error.status === 503) return "The server is having trouble. Try again in a moment.";
   if (error.code === "blocked") return "You cannot write to this person.";
   if (error.status === 403) return `Not allowed: ${error.message}`;
@@ -57,9 +56,8 @@ function chatName(chat) {
 }
 
 function renderChatList() {
-  const chats = [...state.chats.values()].sort((a, b) =>
-    (b.last_activity_at || "").localeCompare(a.last_activity_at || ""),
-  );
+  const activity = (chat) => Date.parse(chat.last_activity_at || 0) || 0;
+  const chats = [...state.chats.values()].sort((a, b) => activity(b) - activity(a));
   $("chat-list").replaceChildren(
     ...chats.map((chat) => {
       const unread = chat.unread_count > 0 ? element("span", { class: "unread" }, String(chat.unread_count)) : null;
@@ -72,7 +70,7 @@ function renderChatList() {
         element("span", { class: "chat-last" }, last),
       );
       if (state.open?.id === chat.id) button.setAttribute("aria-current", "true");
-      button.addEventListener("click", () => openChat(chat.id));
+      button.addEventListener("click", () => openChat(chat.id).catch(showProblem));
       return element("li", {}, button);
     }),
   );
@@ -110,7 +108,7 @@ function messageItem(message) {
     message.reply_to ? quoteOf(message.reply_to) : null,
     element("p", { class: "text" }, text),
     message.edited_at && !message.deleted ? element("span", { class: "edited" }, "edited ") : null,
-    element("span", { class: "receipt", "aria-label": "" }),
+    element("span", { class: "receipt" }),
     actions,
   );
   if (message.client_msg_id) item.dataset.ref = message.client_msg_id;
@@ -209,6 +207,9 @@ async function loadOlder() {
   const list = $("messages");
   const height = list.scrollHeight;
   list.prepend(...page.results.reverse().map(messageItem));
+  for (const item of list.querySelectorAll("[data-reply-to]")) {
+    item.querySelector(".quote").replaceWith(quoteOf(item.dataset.replyTo)); // those quoting this page
+  }
   open.oldest = page.results.length ? page.results[0].seq : open.oldest;
   open.more = page.has_more;
   list.scrollTop = open.oldest && height ? list.scrollHeight - height : list.scrollHeight;
