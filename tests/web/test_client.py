@@ -260,6 +260,33 @@ def test_a_post_reaches_a_subscriber_and_a_comment_comes_back_within_a_polling_p
     screenshot(fay, "web-channel")
 
 
+def test_at_phone_width_nothing_overflows_and_the_form_works_from_the_keyboard(stack, browsers):
+    from selenium.webdriver.common.keys import Keys
+
+    server = stack.servers[1]
+    hal = browsers()
+    hal.set_window_size(390, 844)
+    hal.get(f"{server.http}/")
+    wait_for(hal, lambda: by_id(hal, "auth-username").is_displayed())
+    assert hal.switch_to.active_element == by_id(hal, "auth-username")  # focus starts in the form
+    hal.switch_to.active_element.send_keys(
+        "hal_web", Keys.TAB, PASSWORD, Keys.ENTER
+    )  # Enter signs in: no account
+    wait_for(hal, lambda: by_id(hal, "problem").is_displayed())
+    assert "Wrong username or password" in by_id(hal, "problem").text  # said in words, not a code
+
+    by_id(hal, "sign-up").click()
+    wait_for(hal, lambda: by_id(hal, "messenger").is_displayed())
+    overflow = hal.execute_script("return document.documentElement.scrollWidth - window.innerWidth;")
+    assert overflow <= 0
+    labels = hal.execute_script(
+        "return [...document.querySelectorAll('input, textarea')].every((field) =>"
+        " field.labels.length > 0 || field.getAttribute('aria-label'));"
+    )
+    assert labels  # every field is named for a screen reader
+    screenshot(hal, "web-phone-width")
+
+
 def test_the_page_is_served_with_a_strict_content_security_policy(stack):
     server = stack.servers[0]
 
