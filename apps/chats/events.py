@@ -115,14 +115,8 @@ MESSAGE_CREATED = declare(
     },
 )
 
-# Events whose payload is a message ({"message": ...} live, a reference in the log).
+# Events whose payload is a message: as clients see it in the frame, a reference in the log.
 MESSAGE_EVENTS = frozenset({MESSAGE_NEW.name, MESSAGE_EDITED.name})
-
-
-def message_event(event, public: dict) -> dict:
-    """The payload of message.new or message.edited: the message as clients see it in the
-    frame; a reference in the log."""
-    return event.payload(message=public)
 
 
 def message_deleted(message: Message, *, for_everyone: bool) -> dict:
@@ -132,18 +126,6 @@ def message_deleted(message: Message, *, for_everyone: bool) -> dict:
         seq=message.seq,
         for_everyone=for_everyone,
     )
-
-
-def read(*, chat_id: int, user_id: int, seq: int) -> dict:
-    return READ.payload(chat_id=chat_id, user_id=user_id, seq=seq)
-
-
-def membership(event, chat_public: dict, *, user_ids: list[int], by: int) -> dict:
-    return event.payload(chat=chat_public, user_ids=user_ids, by=by)
-
-
-def chat_updated(chat_public: dict, *, by: int) -> dict:
-    return CHAT_UPDATED.payload(chat=chat_public, by=by)
 
 
 def typing(*, chat_id: int, user_id: int) -> dict:

@@ -14,7 +14,3 @@ INVITATION = declare(
         "`GET contacts/invitations/` shows it.",
     },
 )
-
-
-def invitation(invitation_public: dict) -> dict:
-    return INVITATION.payload(invitation=invitation_public)

@@ -35,7 +35,7 @@ def _notify(invitation: Invitation, *, user_ids) -> None:
     updates_append(
         user_ids=list(user_ids),
         kind=events.INVITATION.name,
-        payload=events.invitation(invitation_public(invitation)),
+        payload=events.INVITATION.payload(invitation=invitation_public(invitation)),
     )
 
 

@@ -1,9 +1,9 @@
 """The catalogue of events: every kind of update, live frame and domain event the apps emit,
 with its payload's fields.
 
-Each app declares its kinds in its `events.py`, next to the functions that build their
-payloads (`Event.payload` checks the fields against the declaration, so a payload cannot drift
-from what is declared). `manage.py events_catalogue` writes docs/events.md from it, and
+Each app declares its kinds in its `events.py`, and its services build every payload with
+`Event.payload`, which checks the fields against the declaration: a payload cannot drift from
+what is declared. `manage.py events_catalogue` writes docs/events.md from it, and
 tests/updates/test_events.py asserts which events each service emits, against it."""
 
 from __future__ import annotations

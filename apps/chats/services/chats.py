@@ -68,7 +68,7 @@ def _membership_event(chat: Chat, *, user_ids, event, changed: list[int], actor_
     updates_append(
         user_ids=user_ids,
         kind=event.name,
-        payload=events.membership(event, chat_public(chat), user_ids=changed, by=actor_id),
+        payload=event.payload(chat=chat_public(chat), user_ids=changed, by=actor_id),
     )
 
 
@@ -116,7 +116,7 @@ def chat_update(*, user, chat_id: int, title: str) -> Chat:
     updates_append(
         user_ids=list(members),
         kind=events.CHAT_UPDATED.name,
-        payload=events.chat_updated(chat_public(chat), by=user.pk),
+        payload=events.CHAT_UPDATED.payload(chat=chat_public(chat), by=user.pk),
     )
     return chat
 

@@ -49,10 +49,6 @@ def _rendered(message: Message) -> tuple[dict, dict]:
     return stored, message_public(stored)
 
 
-def _new(public: dict) -> dict:
-    return events.message_event(events.MESSAGE_NEW, public)
-
-
 def message_send(
     *,
     sender,
@@ -130,13 +126,21 @@ def _message_send(*, sender, chat_id, text, client_msg_id, reply_to, attachment_
         )
         message, pts = written.message, written.pts
         stored, public = _rendered(message)
-        updates_deliver(pts, kind=events.MESSAGE_NEW.name, payload=_new(public), exclude_channel=origin)
+        updates_deliver(
+            pts,
+            kind=events.MESSAGE_NEW.name,
+            payload=events.MESSAGE_NEW.payload(message=public),
+            exclude_channel=origin,
+        )
     else:
         seq = next_seq(chat_id=chat_id, sender_member_id=sender_membership.pk)
         message = Message.objects.create(chat_id=chat_id, seq=seq, **fields)
         stored, public = _rendered(message)
         pts = updates_append(
-            user_ids=list(members), kind=events.MESSAGE_NEW.name, payload=_new(public), exclude_channel=origin
+            user_ids=list(members),
+            kind=events.MESSAGE_NEW.name,
+            payload=events.MESSAGE_NEW.payload(message=public),
+            exclude_channel=origin,
         )
     HISTORY.merge_after_commit(message.chat_id, stored)
     _emit_for_offline_members(message, members)
@@ -185,7 +189,7 @@ def message_edit(*, user, chat_id: int, message_id: int, text: str) -> tuple[dic
     pts = updates_append(
         user_ids=list(members),
         kind=events.MESSAGE_EDITED.name,
-        payload=events.message_event(events.MESSAGE_EDITED, public),
+        payload=events.MESSAGE_EDITED.payload(message=public),
     )
     HISTORY.merge_after_commit(message.chat_id, stored)
     return public, pts[user.pk]
@@ -234,7 +238,7 @@ def chat_read(*, user, chat_id: int, seq: int) -> int:
     updates_append(
         user_ids=list(members),
         kind=events.READ.name,
-        payload=events.read(chat_id=chat_id, user_id=user.pk, seq=seq),
+        payload=events.READ.payload(chat_id=chat_id, user_id=user.pk, seq=seq),
     )
     return seq
 
