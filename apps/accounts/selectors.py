@@ -19,6 +19,11 @@ def user_find_by_contact_point(*, email: str | None = None, phone: str | None = 
     return queryset.filter(is_active=True).values_list("pk", flat=True).first()
 
 
+def user_find_by_username(*, username: str) -> int | None:
+    """The id of the active user with this username, whatever its case."""
+    return User.objects.filter(username__iexact=username, is_active=True).values_list("pk", flat=True).first()
+
+
 def account_export(user) -> dict:
     """The account as its owner may have it exported (manage.py export_user_data)."""
     return {

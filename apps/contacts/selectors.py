@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Q
 
-from apps.accounts.selectors import user_find_by_contact_point
+from apps.accounts.selectors import user_find_by_contact_point, user_find_by_username
 from apps.core.cache import versioned_get, versioned_set
 from apps.profiles.selectors import profiles_for, profiles_visible_to
 
@@ -163,14 +163,23 @@ def blocked_list(*, user_id: int) -> list[dict]:
     ]
 
 
-def person_lookup(*, viewer_id: int, email: str | None = None, phone: str | None = None) -> dict | None:
-    """The public profile of the person with exactly this e-mail or phone, if they allow being
-    found and have not blocked the viewer; else None, so the answer never tells who exists."""
-    user_id = user_find_by_contact_point(email=email, phone=phone)
+def person_lookup(
+    *, viewer_id: int, username: str | None = None, email: str | None = None, phone: str | None = None
+) -> dict | None:
+    """The public profile of the person with this username, or with exactly this e-mail or
+    phone if they allow being found that way, who has not blocked the viewer; else None, so the
+    answer never tells who exists. A username is a handle its owner chose to be found by (as on
+    Telegram); an e-mail or a phone is not, unless they say so (`discoverable`)."""
+    if username:
+        user_id = user_find_by_username(username=username)
+    else:
+        user_id = user_find_by_contact_point(email=email, phone=phone)
     if user_id is None or is_blocked(blocker_id=user_id, blocked_id=viewer_id):
         return None
     profile = profiles_for(user_ids=[user_id]).get(user_id)
-    return profile if profile and profile.get("discoverable") else None
+    if profile is None or not (username or profile.get("discoverable")):
+        return None
+    return profile
 
 
 # --- A person's own data, for export (manage.py export_user_data) ---------------------------

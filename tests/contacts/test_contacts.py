@@ -233,11 +233,30 @@ def test_lookup_finds_only_people_who_allow_it_and_answers_alike_otherwise(
     assert [p["id"] for p in found.json()["results"]] == [ann.id]
 
 
-def test_lookup_needs_exactly_one_of_email_or_phone(client_for, ben):
-    response = client_for(ben).post("/api/v1/contacts/lookup/", {}, format="json")
+def test_lookup_by_username_finds_anyone_in_any_case_but_not_who_blocked_you(client_for, ann, ben):
+    cat = UserFactory(username="cat")
+    client = client_for(ben)
 
-    assert response.status_code == 400
-    assert response.json()["fields"]["non_field_errors"][0]["code"] == "lookup_needs_one"
+    found = client.post("/api/v1/contacts/lookup/", {"username": ann.username.upper()}, format="json")
+    nobody = client.post("/api/v1/contacts/lookup/", {"username": "nobody_here"}, format="json")
+    client_for(cat).post("/api/v1/blocks/", {"user_id": ben.id}, format="json")
+    blocker = client.post("/api/v1/contacts/lookup/", {"username": cat.username}, format="json")
+    malformed = client.post("/api/v1/contacts/lookup/", {"username": "a b"}, format="json")
+
+    assert [(p["id"], p["username"]) for p in found.json()["results"]] == [(ann.id, ann.username)]
+    assert nobody.status_code == blocker.status_code == 200
+    assert nobody.json() == blocker.json() == {"results": []}
+    assert malformed.status_code == 400
+    assert "username" in malformed.json()["fields"]
+
+
+def test_lookup_needs_exactly_one_of_username_email_or_phone(client_for, ben):
+    client = client_for(ben)
+
+    for body in ({}, {"username": "ann", "email": "ann@example.org"}):
+        response = client.post("/api/v1/contacts/lookup/", body, format="json")
+        assert response.status_code == 400
+        assert response.json()["fields"]["non_field_errors"][0]["code"] == "lookup_needs_one"
 
 
 def test_lookup_is_rate_limited(client_for, ben, settings):

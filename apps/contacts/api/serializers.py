@@ -1,6 +1,7 @@
 from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import serializers
 
+from apps.accounts.api.serializers import USERNAME_PATTERN
 from apps.profiles.api.serializers import ProfileOutput
 
 
@@ -50,15 +51,22 @@ class LookupByPhone(serializers.Serializer):
     phone = serializers.CharField(max_length=32)
 
 
-# Exactly one of the two (oneOf in the schema: a body with both matches both, and is refused).
-LOOKUP_INPUTS = {"email": LookupByEmail, "phone": LookupByPhone}
+class LookupByUsername(serializers.Serializer):
+    username = serializers.RegexField(USERNAME_PATTERN, help_text="Exactly, whatever its case.")
+
+
+# Exactly one of them (oneOf in the schema: a body with two matches two, and is refused).
+LOOKUP_INPUTS = {"email": LookupByEmail, "phone": LookupByPhone, "username": LookupByUsername}
 LookupInput = PolymorphicProxySerializer(
     component_name="LookupInput", serializers=list(LOOKUP_INPUTS.values()), resource_type_field_name=None
 )
 
 
 class LookupOutput(serializers.Serializer):
-    results = ProfileOutput(many=True, help_text="Empty when nobody who allows it has this e-mail or phone.")
+    results = ProfileOutput(
+        many=True,
+        help_text="Empty when nobody has this username, or nobody who allows it this e-mail or phone.",
+    )
 
 
 class PrivacySerializer(serializers.Serializer):

@@ -93,8 +93,9 @@ class BlockDetailView(APIView):
 
 
 class LookupView(APIView):
-    """Find a person by exact e-mail or phone. The answer has the same shape whether or not
-    anyone has them; only people who allow being found this way are shown."""
+    """Find a person by their username, or by exact e-mail or phone. The answer has the same
+    shape whether or not anyone has them; by e-mail or phone, only people who allow being found
+    this way are shown."""
 
     throttle_scope = "lookup"
 
@@ -102,12 +103,10 @@ class LookupView(APIView):
     def post(self, request):
         given = [key for key in s.LOOKUP_INPUTS if isinstance(request.data, dict) and key in request.data]
         if len(given) != 1:
-            detail = "Give exactly one of email or phone."
+            detail = "Give exactly one of username, email or phone."
             raise ValidationError([ErrorDetail(detail, code=ContactError.LOOKUP_NEEDS_ONE)])
         data = parse(s.LOOKUP_INPUTS[given[0]], request.data)
-        found = selectors.person_lookup(
-            viewer_id=request.user.id, email=data.get("email"), phone=data.get("phone")
-        )
+        found = selectors.person_lookup(viewer_id=request.user.id, **data)
         return Response(render(s.LookupOutput, {"results": [found] if found else []}))
 
 
