@@ -42,5 +42,9 @@ EVENTS_SUBJECT_PREFIX = env("EVENTS_SUBJECT_PREFIX", default="tgtest")  # noqa: 
 # No worker runs beside the suite: tasks run inline (a bridge under test may enqueue for real).
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)  # noqa: F405
 
-# Limits far above what any test does; the rate-limit tests set their own.
-RATE_LIMITS = {scope: "100000/min" for scope in RATE_LIMITS}  # noqa: F405
+# Limits far above what any test does; the rate-limit tests set their own (in process through
+# settings, for a server they start through RATE_LIMIT_<SCOPE>, as in production).
+RATE_LIMITS = {
+    scope: env(f"RATE_LIMIT_{scope.upper()}", default="100000/min")  # noqa: F405
+    for scope in RATE_LIMITS  # noqa: F405
+}

@@ -105,8 +105,8 @@ class Stack:
             raise
         return self
 
-    def _start(self, index: int) -> Server:
-        port = free_port()
+    def _start(self, index: int, port: int | None = None) -> Server:
+        port = port or free_port()
         log = self.tmp / f"daphne-{index}.log"
         process = subprocess.Popen(
             [
@@ -123,10 +123,16 @@ class Stack:
             ],
             cwd=ROOT,
             env=self.env,
-            stdout=log.open("w"),
+            stdout=log.open("a"),
             stderr=subprocess.STDOUT,
         )
         return Server(port=port, process=process, log=log)
+
+    def restart(self, server: Server) -> None:
+        """Start a stopped instance again, on its port (a server coming back after an outage)."""
+        index = self.servers.index(server)
+        server.process = self._start(index, server.port).process
+        self._wait_healthy(server)
 
     @staticmethod
     def _wait_healthy(server: Server, timeout: float = 30) -> None:
