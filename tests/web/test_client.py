@@ -1,7 +1,8 @@
 """The web client at `/` in real browsers: two people, each in a Chromium of their own, each on
-one of two daphne instances, sign up, chat both ways and see each other's messages, typing and
-read receipts live; one closes the page while the other writes, and on reopening sees exactly
-what was missed, once. Screenshots go to .screenshots/ (not committed)."""
+one of two daphne instances, sign up, become contacts, chat both ways and see each other's
+messages, typing and read receipts live; one closes the page while the other writes, and on
+reopening sees exactly what was missed, once. Then channels, groups, profiles, mutes, and the
+errors a person must understand. Screenshots go to .screenshots/ (not committed)."""
 
 import pytest
 import requests
@@ -14,9 +15,14 @@ pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.redis]
 PASSWORD = "violet-anchor-meadow-17"
 
 
+# Low enough that a test reaches it in a few finds; every person here finds at most two others.
+LOOKUPS_PER_HOUR = 6
+
+
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
-    with Stack(instances=2, tmp=tmp_path_factory.mktemp("web")) as running:
+    env = {"RATE_LIMIT_LOOKUP": f"{LOOKUPS_PER_HOUR}/hour"}
+    with Stack(instances=2, tmp=tmp_path_factory.mktemp("web"), env=env) as running:
         yield running
 
 
@@ -95,24 +101,44 @@ def write(driver, text):
     box.send_keys(Keys.ENTER)
 
 
+def open_people(driver):
+    wait_for(driver, lambda: by_id(driver, "open-people").is_displayed())
+    by_id(driver, "open-people").click()
+    wait_for(driver, lambda: by_id(driver, "people").is_displayed())
+
+
+def find_person(driver, username):
+    """Look `username` up in People; the card (or the words saying nobody) shows in #found."""
+    open_people(driver)
+    by_id(driver, "find-username").clear()
+    by_id(driver, "find-username").send_keys(username)
+    by_id(driver, "find-person").submit()
+
+
 def test_two_people_on_two_instances_chat_live_and_catch_up_after_closing_the_page(stack, browsers):
     a, b = stack.servers
     ann, ben = browsers(), browsers()
     sign_up(ann, a, "ann_web")
     sign_up(ben, b, "ben_web")
-    # A direct chat between them, through the API (the page that starts one comes next).
-    ann_token = token(a, "ann_web")
-    started = requests.post(
-        f"{a.http}/api/v1/chats/",
-        json={"kind": "direct", "user_id": user_id(b, token(b, "ben_web"))},
-        headers={"Authorization": f"Bearer {ann_token}"},
-        timeout=10,
-    )
-    assert started.status_code == 201
     ann.refresh()  # still signed in after a reload: the refresh token is kept
-    ben.refresh()
-    open_chat(ann, "ben_web")
-    open_chat(ben, "ann_web")
+
+    # They become contacts: ann finds ben by username and invites him; ben sees the invitation
+    # come in live and accepts it; ann's contacts show ben without a reload.
+    find_person(ann, "ben_web")
+    click_in_page(ann, "#found [data-action=invite]", "Invite")
+    wait_for(ann, lambda: "Invitation sent." in by_id(ann, "found").text)
+    wait_for(ben, lambda: by_id(ben, "people-count").text == "1")
+    open_people(ben)
+    click_in_page(ben, "#invitations [data-action=accept]", "Accept")
+    wait_for(ben, lambda: in_page(ben, "#contacts .person-name") == ["ann_web @ann_web"])
+    wait_for(ann, lambda: in_page(ann, "#contacts .person-name") == ["ben_web @ben_web"])
+    assert by_id(ben, "people-count").text == ""
+    screenshot(ann, "web-people")
+    # Each starts the direct chat from the contact: one chat, the same for both.
+    click_in_page(ann, "#contacts [data-action=message]", "Message")
+    wait_for(ann, lambda: by_id(ann, "chat-title").text == "ben_web")
+    click_in_page(ben, "#contacts [data-action=message]", "Message")
+    wait_for(ben, lambda: by_id(ben, "chat-title").text == "ann_web")
 
     by_id(ann, "composer-text").send_keys("hello")  # typing...
     wait_for(ben, lambda: by_id(ben, "typing").text == "ann_web is typing…")
@@ -137,6 +163,7 @@ def test_two_people_on_two_instances_chat_live_and_catch_up_after_closing_the_pa
     wait_for(ben, lambda: len(texts(ben)) >= 5)
 
     assert texts(ben) == ["hello ben", "hi ann", "one", "two", "three"]  # each once
+    assert in_page(ben, "#chat-list .chat-name") == ["ann_web"]  # one chat for the two of them
     screenshot(ben, "web-chat-after-reopening")
 
 
@@ -206,10 +233,10 @@ def test_a_reply_an_edit_and_a_delete_reach_the_other_side_live(stack, browsers)
 
 def click_in_page(driver, selector, text):
     """Click the element matching `selector` whose text contains `text` (in the page: lists are
-    drawn again as events come)."""
+    drawn again as events come; after the script returns, as the click may ask to confirm)."""
     click = (
         "for (const node of document.querySelectorAll(arguments[0])) {"
-        "  if (node.textContent.includes(arguments[1])) { node.click(); return true; }"
+        "  if (node.textContent.includes(arguments[1])) { setTimeout(() => node.click()); return true; }"
         "} return false;"
     )
     wait_for(driver, lambda: driver.execute_script(click, selector, text))
@@ -226,13 +253,12 @@ def test_a_post_reaches_a_subscriber_and_a_comment_comes_back_within_a_polling_p
     fay, gus = browsers(), browsers()
     sign_up(fay, a, "fay_web")
     sign_up(gus, b, "gus_web")
-    created = requests.post(  # the page that creates a channel comes next
-        f"{a.http}/api/v1/channels/",
-        json={"handle": "fay_garden", "title": "Fay's garden", "description": "Seeds and soil"},
-        headers={"Authorization": f"Bearer {token(a, 'fay_web')}"},
-        timeout=10,
-    )
-    assert created.status_code == 201
+    by_id(fay, "open-new-channel").click()
+    by_id(fay, "new-channel-handle").send_keys("fay_garden")
+    by_id(fay, "new-channel-name").send_keys("Fay's garden")
+    by_id(fay, "new-channel-description").send_keys("Seeds and soil")
+    by_id(fay, "new-channel-form").submit()
+    wait_for(fay, lambda: by_id(fay, "channel-title").text == "Fay's garden")
     fay.refresh()
     click_in_page(fay, "#channel-list .chat-item", "Fay's garden")  # the owner follows it
     wait_for(fay, lambda: by_id(fay, "post-composer").is_displayed())
@@ -273,7 +299,7 @@ def test_at_phone_width_nothing_overflows_and_the_form_works_from_the_keyboard(s
         "hal_web", Keys.TAB, PASSWORD, Keys.ENTER
     )  # Enter signs in: no account
     wait_for(hal, lambda: by_id(hal, "problem").is_displayed())
-    assert "Wrong username or password" in by_id(hal, "problem").text  # said in words, not a code
+    assert "Wrong username or password" in by_id(hal, "problem-text").text  # said in words, not a code
 
     by_id(hal, "sign-up").click()
     wait_for(hal, lambda: by_id(hal, "messenger").is_displayed())
@@ -316,3 +342,204 @@ def test_signing_out_revokes_the_session(stack, browsers):
     assert reused.status_code == 401  # the page's session is over on the server too
     cat.refresh()
     wait_for(cat, lambda: by_id(cat, "auth").is_displayed())  # a reload does not sign back in
+
+
+def call(server, method, path, username, body=None):
+    """The API as `username`: (status, body)."""
+    response = requests.request(
+        method,
+        f"{server.http}/api/v1/{path}",
+        json=body,
+        headers={"Authorization": f"Bearer {token(server, username)}"},
+        timeout=10,
+    )
+    return response.status_code, (response.json() if response.content else None)
+
+
+def contacts(server, first, second):
+    """`first` and `second` become contacts, through the API."""
+    status, invitation = call(
+        server, "POST", "contacts/invitations/", first, {"user_id": user_id(server, token(server, second))}
+    )
+    assert status == 201, invitation
+    status, _ = call(server, "POST", f"contacts/invitations/{invitation['id']}/accept/", second, {})
+    assert status == 200
+
+
+def test_a_profile_with_an_avatar_and_sections_is_what_others_find(stack, browsers, tmp_path):
+    from PIL import Image
+
+    a, b = stack.servers
+    ivy, jon = browsers(), browsers()
+    sign_up(ivy, a, "ivy_web")
+    sign_up(jon, b, "jon_web")
+    picture = tmp_path / "ivy.png"
+    Image.new("RGB", (64, 64), (40, 160, 90)).save(picture)
+
+    by_id(ivy, "open-profile").click()
+    wait_for(ivy, lambda: by_id(ivy, "profile-display-name").get_attribute("value") == "ivy_web")
+    by_id(ivy, "profile-display-name").clear()
+    by_id(ivy, "profile-display-name").send_keys("Ivy Green")
+    by_id(ivy, "profile-bio").send_keys("Grows things")
+    by_id(ivy, "section-add").click()
+    ivy.switch_to.active_element.send_keys("Work")  # the new section's title has the focus
+    ivy.find_element("css selector", "#sections .section-body").send_keys("Gardener at the park")
+    by_id(ivy, "profile-avatar").send_keys(str(picture))
+    wait_for(
+        ivy,
+        lambda: ivy.execute_script("return document.querySelector('#avatar-preview img')?.naturalWidth")
+        == 64,
+    )
+    by_id(ivy, "profile-form").submit()
+    wait_for(ivy, lambda: by_id(ivy, "profile-saved").text == "Saved.")
+    screenshot(ivy, "web-profile")
+
+    ivy.refresh()  # what was saved is what the server has
+    wait_for(ivy, lambda: by_id(ivy, "messenger").is_displayed())
+    by_id(ivy, "open-profile").click()
+    wait_for(ivy, lambda: by_id(ivy, "profile-display-name").get_attribute("value") == "Ivy Green")
+    assert by_id(ivy, "profile-bio").get_attribute("value") == "Grows things"
+    assert ivy.execute_script(
+        "return [...document.querySelectorAll('#sections .section')].map((s) =>"
+        " [s.querySelector('.section-title').value, s.querySelector('.section-body').value]);"
+    ) == [["Work", "Gardener at the park"]]
+
+    find_person(jon, "IVY_WEB")  # any case
+    wait_for(jon, lambda: in_page(jon, "#found .person-name") == ["Ivy Green @ivy_web"])
+    # Her avatar is shown: loaded from this server, which the page's policy allows.
+    wait_for(
+        jon,
+        lambda: jon.execute_script("return document.querySelector('#found img.avatar')?.naturalWidth") == 64,
+    )
+    find_person(jon, "nobody_by_that_name")
+    wait_for(jon, lambda: "Nobody has the username @nobody_by_that_name." in by_id(jon, "found").text)
+
+
+def test_a_group_made_in_the_page_respects_privacy_and_a_muted_chat_says_so(stack, browsers):
+    a, b = stack.servers
+    kim, leo = browsers(), browsers()
+    sign_up(kim, a, "kim_web")
+    sign_up(leo, b, "leo_web")
+    requests.post(
+        f"{a.http}/api/v1/auth/register/", json={"username": "max_web", "password": PASSWORD}, timeout=10
+    )
+    contacts(a, "kim_web", "leo_web")
+    contacts(a, "kim_web", "max_web")
+    status, _ = call(a, "PATCH", "privacy/", "max_web", {"groups": "nobody"})  # max: into no group
+    assert status == 200
+
+    open_people(kim)
+    by_id(kim, "group-title").send_keys("Hikers")
+    wait_for(kim, lambda: len(kim.find_elements("css selector", "#group-members input")) == 2)
+    for box in kim.find_elements("css selector", "#group-members input"):
+        box.click()
+    by_id(kim, "new-group").submit()
+    wait_for(kim, lambda: by_id(kim, "problem").is_displayed())
+    assert by_id(kim, "problem-text").text == (  # max said nobody may add him
+        "Not allowed: someone you chose does not let you add them to groups."
+    )
+    assert in_page(kim, "#chat-list .chat-name") == []  # and nothing was made
+
+    click_in_page(kim, "#group-members label", "max_web")  # without max
+    by_id(kim, "new-group").submit()
+    wait_for(kim, lambda: by_id(kim, "chat-title").text == "Hikers")
+    assert by_id(kim, "chat-tools").text.startswith("2 members")
+    write(kim, "trail at 9")
+    open_chat(leo, "Hikers")  # it came to leo's list live
+    wait_for(leo, lambda: texts(leo) == ["trail at 9"])
+
+    from selenium.webdriver.support.ui import Select
+
+    Select(leo.find_element("css selector", "#chat-tools select.mute")).select_by_visible_text(
+        "Mute for 1 hour"
+    )
+    wait_for(leo, lambda: in_page(leo, "#chat-list .chat-name") == ["Hikers (muted)"])
+    leo.refresh()  # the mute is the server's, not the page's
+    wait_for(leo, lambda: in_page(leo, "#chat-list .chat-name") == ["Hikers (muted)"])
+    by_id(leo, "open-profile").click()
+    wait_for(
+        leo,
+        lambda: in_page(leo, "#mutes li")[:1]
+        and in_page(leo, "#mutes li")[0].startswith("Hikers: muted until"),
+    )
+    click_in_page(leo, "#mutes button", "Unmute")
+    wait_for(leo, lambda: in_page(leo, "#chat-list .chat-name") == ["Hikers"])
+    assert call(b, "GET", "notification-settings/", "leo_web")[1]["mutes"] == []
+    screenshot(kim, "web-group")
+
+
+def test_blocked_and_rate_limited_are_said_in_words(stack, browsers):
+    a, b = stack.servers
+    nia, oli = browsers(), browsers()
+    sign_up(nia, b, "nia_web")
+    sign_up(oli, a, "oli_web")
+    find_person(nia, "oli_web")
+    click_in_page(nia, "#found [data-action=message]", "Message")
+    wait_for(nia, lambda: by_id(nia, "chat-title").text == "oli_web")
+
+    find_person(oli, "nia_web")
+    click_in_page(oli, "#found [data-action=block]", "Block")
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(oli, 10).until(expected_conditions.alert_is_present()).accept()  # "Block this person?"
+    wait_for(oli, lambda: in_page(oli, "#blocked .person-name") == ["nia_web @nia_web"])
+
+    write(nia, "are you there?")
+    wait_for(nia, lambda: by_id(nia, "problem").is_displayed())
+    assert by_id(nia, "problem-text").text == "You cannot do this: one of you blocked the other."
+    wait_for(nia, lambda: "Not sent" in by_id(nia, "messages").text)  # the message says it did not go
+
+    # Finding people is limited: nia has found once; the next finds reach the limit.
+    for _ in range(LOOKUPS_PER_HOUR):
+        find_person(nia, "oli_web")
+    wait_for(nia, lambda: by_id(nia, "problem-text").text.startswith("Too many requests: try again in"))
+    wait_seconds = int(by_id(nia, "problem-text").text.split(" in ")[1].split()[0])
+    assert 0 < wait_seconds <= 3600
+    screenshot(nia, "web-rate-limited")
+
+
+def test_when_the_server_goes_away_the_page_says_so_and_catches_up_when_it_is_back(stack, browsers):
+    """Last in this file: it stops the second instance (and starts it again)."""
+    a, b = stack.servers
+    pia = browsers()
+    sign_up(pia, b, "pia_web")
+    requests.post(
+        f"{a.http}/api/v1/auth/register/", json={"username": "quin_web", "password": PASSWORD}, timeout=10
+    )
+    find_person(pia, "quin_web")
+    click_in_page(pia, "#found [data-action=message]", "Message")
+    wait_for(pia, lambda: by_id(pia, "chat-title").text == "quin_web")
+    chat_id = pia.execute_script(
+        "return document.querySelector('.chat-item[aria-current=true]').dataset.chat;"
+    )
+
+    stack.stop(b)
+    wait_for(pia, lambda: by_id(pia, "connection").text.startswith("Connection lost. Reconnecting in"))
+    write(pia, "hello?")  # no socket: through REST, which is down too
+    wait_for(
+        pia, lambda: by_id(pia, "problem-text").text == "The server cannot be reached. Check your connection."
+    )
+    wait_for(pia, lambda: "Not sent" in by_id(pia, "messages").text)
+    screenshot(pia, "web-server-down")
+    status, _ = call(
+        a, "POST", f"chats/{chat_id}/messages/", "quin_web", {"text": "sent while you were away"}
+    )
+    assert status == 201
+
+    stack.restart(b)
+    wait_for(pia, lambda: by_id(pia, "connection").text == "", timeout=40)  # back, with backoff
+    wait_for(pia, lambda: texts(pia)[-1:] == ["sent while you were away"], timeout=10)  # caught up
+    assert texts(pia).count("sent while you were away") == 1
+
+    click_in_page(pia, "#messages [data-action=retry]", "Retry")  # the message that did not go
+    wait_for(
+        pia,
+        lambda: "Not sent" not in by_id(pia, "messages").text
+        and "Sending" not in by_id(pia, "messages").text,
+    )
+    status, page = call(a, "GET", f"chats/{chat_id}/messages/", "quin_web")
+    assert [message["text"] for message in reversed(page["results"])] == [
+        "sent while you were away",
+        "hello?",
+    ]

@@ -46,13 +46,14 @@ export class Api extends EventTarget {
 
   async send(method, path, body) {
     const headers = { Accept: "application/json" };
-    if (body !== undefined) headers["Content-Type"] = "application/json";
+    const form = body instanceof FormData; // an upload: the browser writes its multipart header
+    if (body !== undefined && !form) headers["Content-Type"] = "application/json";
     if (this.access) headers.Authorization = `Bearer ${this.access}`;
     try {
       return await fetch(BASE + path, {
         method,
         headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
+        body: body === undefined || form ? body : JSON.stringify(body),
       });
     } catch {
       throw new ApiError(0, { code: "offline", detail: "The server cannot be reached." });
@@ -66,6 +67,12 @@ export class Api extends EventTarget {
       throw new ApiError(response.status, body, Number(response.headers.get("Retry-After")) || null);
     }
     return body;
+  }
+
+  async upload(file) {
+    const form = new FormData();
+    form.append("file", file);
+    return this.request("POST", "files/", form);
   }
 
   async signIn(username, password) {

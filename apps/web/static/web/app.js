@@ -1,10 +1,13 @@
 // The web client: sign in, the chat list, a chat with its history, live messages, typing and
-// read receipts. It speaks only the public API (api.js) and the socket protocol (live.js).
+// read receipts; people (people.js), channels (channels.js) and your profile (profile.js). It
+// speaks only the public API (api.js) and the socket protocol (live.js).
 
 import { Api, ApiError } from "./api.js";
 import { Channels } from "./channels.js";
-import { $, element } from "./dom.js";
+import { $, avatar, element, personName, showPanel } from "./dom.js";
 import { Live } from "./live.js";
+import { People } from "./people.js";
+import { Profile, muteControl } from "./profile.js";
 
 const api = new Api();
 const state = {
@@ -14,9 +17,12 @@ const state = {
   typingTimer: null,
   lastTyping: 0,
   draft: null, // {mode: "reply" | "edit", message} while the composer replies to or edits one
+  mutes: [], // [{kind, target_id, until}] in force, as GET notification-settings/ gives them
 };
 const live = new Live(api, { onEvent: onEvent, onStatus: showStatus, onReset: loadChats });
-const channels = new Channels(api, { showProblem, onOpen: closeChat });
+const channels = new Channels(api, { showProblem, muteControl: mute });
+const people = new People(api, { showProblem, onChat: showNewChat });
+const profile = new Profile(api, { showProblem, onSaved: () => loadChats().catch(showProblem), nameOf, onMutes });
 
 // --- Showing things ------------------------------------------------------------------------
 
@@ -26,7 +32,7 @@ function showProblem(error) {
     problem.hidden = true;
     return;
   }
-  problem.textContent = describe(error);
+  $("problem-text").textContent = describe(error);
   problem.hidden = false;
 }
 
@@ -36,7 +42,10 @@ function describe(error) {
   if (error.status === 429) return `Too many requests: try again in ${error.retryAfter || "a few"} seconds.`;
   if (error.code === "rate_limited") return error.message; // a socket frame's: it says the wait
   if (error.status === 503) return "The server is having trouble. Try again in a moment.";
-  if (error.code === "blocked") return "You cannot write to this person.";
+  if (error.code === "blocked") return "You cannot do this: one of you blocked the other.";
+  if (error.code === "privacy_restricted") {
+    return "Not allowed: someone you chose does not let you add them to groups.";
+  }
   if (error.status === 403) return `Not allowed: ${error.message}`;
   return error.message;
 }
@@ -52,20 +61,42 @@ function showStatus(status, wait) {
 }
 
 function chatName(chat) {
-  return chat.kind === "direct" ? chat.peer?.display_name || chat.title : chat.title;
+  return chat.kind === "direct" ? personName(chat.peer) : chat.title;
+}
+
+function mutedUntil(kind, id) {
+  const found = state.mutes.find((m) => m.kind === kind && m.target_id === id);
+  return found ? found.until || "forever" : null;
+}
+
+function nameOf(kind, id) {
+  if (kind === "chat") return state.chats.has(id) ? chatName(state.chats.get(id)) : `Chat ${id}`;
+  return channels.titles.get(id) || `Channel ${id}`;
+}
+
+function onMutes(mutes) {
+  state.mutes = mutes;
+  renderChatList();
+}
+
+function mute(kind, id) {
+  return muteControl(api, { kind, targetId: id, mutes: state.mutes, showProblem, onChange: onMutes });
 }
 
 function renderChatList() {
   const activity = (chat) => Date.parse(chat.last_activity_at || 0) || 0;
   const chats = [...state.chats.values()].sort((a, b) => activity(b) - activity(a));
+  $("chats-empty").hidden = chats.length > 0;
   $("chat-list").replaceChildren(
     ...chats.map((chat) => {
       const unread = chat.unread_count > 0 ? element("span", { class: "unread" }, String(chat.unread_count)) : null;
       const last = chat.last_message ? (chat.last_message.deleted ? "Deleted" : chat.last_message.text) : "";
+      const muted = mutedUntil("chat", chat.id) ? element("span", { class: "muted" }, " (muted)") : null;
       const button = element(
         "button",
         { type: "button", class: "chat-item", "data-chat": String(chat.id) },
-        element("span", { class: "chat-name" }, chatName(chat)),
+        avatar(chat.kind === "direct" ? chat.peer?.avatar_url : null, chatName(chat)),
+        element("span", { class: "chat-name" }, chatName(chat), muted),
         unread,
         element("span", { class: "chat-last" }, last),
       );
@@ -159,8 +190,30 @@ function showReceipts() {
   for (const item of $("messages").querySelectorAll(".message.mine")) {
     const receipt = item.querySelector(".receipt");
     const read = Number(item.dataset.seq) <= seen;
-    receipt.textContent = item.dataset.seq === "pending" ? "Sending…" : read ? "Seen" : "Sent";
+    const waiting = { pending: "Sending…", failed: "Not sent" }[item.dataset.seq];
+    receipt.textContent = waiting || (read ? "Seen" : "Sent");
   }
+}
+
+// A message this page sent that the server refused (its error frame's `ref` is the message's
+// client_msg_id), or that could not leave at all.
+function markFailed(clientMsgId) {
+  const item = clientMsgId && $("messages").querySelector(`[data-ref="${CSS.escape(clientMsgId)}"]`);
+  if (item?.dataset.seq !== "pending") return;
+  item.dataset.seq = "failed";
+  item.classList.add("failed");
+  const retry = element("button", { type: "button", "data-action": "retry" }, "Retry");
+  retry.addEventListener("click", () => {
+    retry.remove();
+    item.dataset.seq = "pending";
+    item.classList.remove("failed");
+    showReceipts();
+    const reply_to = item.dataset.replyTo ? item.dataset.replyTo : null;
+    deliver(state.open.id, { text: item.querySelector(".text").textContent, client_msg_id: clientMsgId, reply_to })
+      .catch(showProblem);
+  });
+  item.querySelector(".receipt").after(retry);
+  showReceipts();
 }
 
 // --- Chats -----------------------------------------------------------------------------------
@@ -171,25 +224,20 @@ async function loadChats() {
   renderChatList();
 }
 
-function closeChat() {
-  state.open = null;
-  $("chat").hidden = true;
-  renderChatList();
-}
-
 async function openChat(chatId) {
-  channels.close();
   const chat = state.chats.get(chatId);
   const members = await api.request("GET", `chats/${chatId}/members/`);
+  showPanel("chat");
   state.open = {
     id: chatId,
-    names: new Map(members.results.filter((m) => m.user).map((m) => [m.user.id, m.user.display_name])),
+    names: new Map(members.results.filter((m) => m.user).map((m) => [m.user.id, personName(m.user)])),
     oldest: null,
     more: false,
     peerRead: 0,
   };
-  $("chat").hidden = false;
   $("chat-title").textContent = chatName(chat);
+  const count = chat.kind === "group" ? element("span", { class: "muted" }, `${members.results.length} members `) : null;
+  $("chat-tools").replaceChildren(...(count ? [count] : []), mute("chat", chatId));
   $("typing").textContent = "";
   setDraft(null);
   $("messages").replaceChildren();
@@ -197,6 +245,12 @@ async function openChat(chatId) {
   renderChatList();
   markRead();
   $("composer-text").focus();
+}
+
+// A chat just made or found (people.js): into the list, and open.
+async function showNewChat(chat) {
+  if (!state.chats.has(chat.id)) state.chats.set(chat.id, chat);
+  await openChat(chat.id);
 }
 
 async function loadOlder() {
@@ -242,10 +296,18 @@ async function send(text) {
   const reply_to = draft?.mode === "reply" ? draft.message.id : null;
   const pending = { id: `pending-${client_msg_id}`, seq: "pending", sender_id: state.me.id, text, client_msg_id, reply_to };
   showMessage(pending);
-  const body = { text, client_msg_id, reply_to };
-  if (!live.send({ type: "message.send", chat_id: chatId, ...body })) {
-    // No socket: the same message through REST (a retry with this client_msg_id sends once).
+  await deliver(chatId, { text, client_msg_id, reply_to });
+}
+
+// Through the socket, or through REST without one; the same client_msg_id sends once, however
+// often it is tried.
+async function deliver(chatId, body) {
+  if (live.send({ type: "message.send", chat_id: chatId, ...body })) return;
+  try {
     onMessage(await api.request("POST", `chats/${chatId}/messages/`, body));
+  } catch (error) {
+    markFailed(body.client_msg_id);
+    throw error;
   }
 }
 
@@ -307,12 +369,16 @@ function onEvent(event) {
         state.typingTimer = setTimeout(() => ($("typing").textContent = ""), 4_000);
       }
       break;
+    case "contact.invitation":
+      people.onInvitation();
+      break;
     case "chat.member.added":
     case "chat.member.removed":
     case "chat.updated":
       loadChats().catch(showProblem);
       break;
     case "error":
+      markFailed(event.ref);
       showProblem(new ApiError(400, event));
       break;
     default:
@@ -325,7 +391,14 @@ function onEvent(event) {
 async function start() {
   state.me = await api.request("GET", "auth/me/");
   const { pts } = await api.request("GET", "updates/state/"); // before the chats: nothing falls between
-  await Promise.all([loadChats(), channels.load()]);
+  const [settings] = await Promise.all([
+    api.request("GET", "notification-settings/"),
+    loadChats(),
+    channels.load(),
+    people.refreshCount(),
+  ]);
+  onMutes(settings.mutes);
+  showPanel("welcome");
   $("auth").hidden = true;
   $("messenger").hidden = false;
   $("sign-out").hidden = false;
@@ -334,10 +407,8 @@ async function start() {
 
 function showSignIn() {
   live.stop();
-  channels.close();
-  state.open = null;
+  showPanel("welcome");
   $("messenger").hidden = true;
-  $("chat").hidden = true;
   $("sign-out").hidden = true;
   $("auth").hidden = false;
   $("auth-username").focus();
@@ -400,6 +471,13 @@ $("messages").addEventListener("scroll", () => {
 });
 
 document.addEventListener("visibilitychange", markRead);
+$("problem-dismiss").addEventListener("click", () => showProblem(null));
+document.addEventListener("panel", (event) => {
+  showProblem(null); // a problem belongs to what was on screen
+  if (event.detail === "chat" || !state.open) return;
+  state.open = null; // another panel took the place of the chat
+  renderChatList();
+});
 api.addEventListener("signedout", showSignIn);
 
 if (api.hasSession) {

@@ -2,18 +2,30 @@
 // admins, and each post's comments, refreshed on a timer while they are open (as the seed says:
 // comments are not pushed).
 
-import { $, element } from "./dom.js";
+import { $, element, showPanel } from "./dom.js";
 
 export const COMMENTS_EVERY = 10_000; // ms between two reads of the open comments
 
 export class Channels {
-  constructor(api, { showProblem, onOpen }) {
+  constructor(api, { showProblem, muteControl }) {
     this.api = api;
     this.showProblem = showProblem;
-    this.onOpen = onOpen;
+    this.muteControl = muteControl; // (kind, id) => the select that mutes it
     this.open = null; // {channel, oldest, more}
     this.polls = new Map(); // post id -> timer of its open comments
+    this.titles = new Map(); // channel id -> title, of every channel listed (to name a mute)
 
+    document.addEventListener("panel", (event) => {
+      if (event.detail !== "channel") this.close();
+    });
+    $("open-new-channel").addEventListener("click", () => {
+      showPanel("new-channel");
+      $("new-channel-handle").focus();
+    });
+    $("new-channel-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.create().catch(showProblem);
+    });
     $("channel-search").addEventListener("submit", (event) => {
       event.preventDefault();
       this.search($("channel-query").value.trim()).catch(showProblem);
@@ -43,6 +55,7 @@ export class Channels {
   }
 
   renderList(channels) {
+    for (const channel of channels) this.titles.set(channel.id, channel.title);
     $("channel-list").replaceChildren(
       ...channels.map((channel) => {
         const button = element(
@@ -61,19 +74,21 @@ export class Channels {
     for (const timer of this.polls.values()) clearInterval(timer);
     this.polls.clear();
     this.open = null;
-    $("channel").hidden = true;
   }
 
   async show(channelId) {
-    this.close();
-    this.onOpen();
     const channel = await this.api.request("GET", `channels/${channelId}/`);
+    showPanel("channel");
     this.open = { channel, oldest: null, more: false };
-    $("channel").hidden = false;
     $("channel-title").textContent = channel.title;
     $("channel-about").textContent = `@${channel.handle} · ${channel.subscriber_count} subscribers. ${channel.description}`;
     $("channel-subscribe").hidden = channel.subscribed;
     $("post-composer").hidden = !channel.role;
+    const leave = channel.subscribed && channel.role !== "owner" ? this.unsubscribeButton(channel) : null;
+    $("channel-tools").replaceChildren(
+      ...(channel.subscribed ? [this.muteControl("channel", channel.id)] : []),
+      ...(leave ? [leave] : []),
+    );
     $("posts").replaceChildren();
     await this.loadOlder();
   }
@@ -146,6 +161,30 @@ export class Channels {
       }
     });
     return form;
+  }
+
+  unsubscribeButton(channel) {
+    const button = element("button", { type: "button" }, "Unsubscribe");
+    button.addEventListener("click", async () => {
+      try {
+        await this.api.request("POST", `channels/${channel.id}/unsubscribe/`, {});
+        await Promise.all([this.show(channel.id), this.load()]);
+      } catch (error) {
+        this.showProblem(error);
+      }
+    });
+    return button;
+  }
+
+  async create() {
+    const channel = await this.api.request("POST", "channels/", {
+      handle: $("new-channel-handle").value.trim(),
+      title: $("new-channel-name").value.trim(),
+      description: $("new-channel-description").value.trim(),
+      is_public: $("new-channel-public").checked,
+    });
+    $("new-channel-form").reset();
+    await Promise.all([this.load(), this.show(channel.id)]);
   }
 
   async subscribe() {
