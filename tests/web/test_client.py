@@ -305,12 +305,71 @@ def test_at_phone_width_nothing_overflows_and_the_form_works_from_the_keyboard(s
     wait_for(hal, lambda: by_id(hal, "messenger").is_displayed())
     overflow = hal.execute_script("return document.documentElement.scrollWidth - window.innerWidth;")
     assert overflow <= 0
-    labels = hal.execute_script(
-        "return [...document.querySelectorAll('input, textarea')].every((field) =>"
-        " field.labels.length > 0 || field.getAttribute('aria-label'));"
+    unlabelled = hal.execute_script(
+        "return [...document.querySelectorAll('input, textarea, select')].filter((field) =>"
+        " !(field.labels.length > 0 || field.getAttribute('aria-label'))).map((field) => field.id);"
     )
-    assert labels  # every field is named for a screen reader
+    assert unlabelled == []  # every field is named for a screen reader
     screenshot(hal, "web-phone-width")
+    for opener, panel in (("open-people", "people"), ("open-profile", "profile")):
+        by_id(hal, opener).click()
+        wait_for(hal, lambda panel=panel: by_id(hal, panel).is_displayed())
+        assert hal.execute_script("return document.documentElement.scrollWidth - window.innerWidth;") <= 0
+    screenshot(hal, "web-phone-width-profile")
+
+
+def scroll_to_top_until(driver, list_id, count):
+    """Scroll the list to its top until it holds `count` items (one older page per scroll)."""
+
+    def loaded():
+        driver.execute_script("document.getElementById(arguments[0]).scrollTop = 0;", list_id)
+        return (
+            driver.execute_script("return document.getElementById(arguments[0]).children.length;", list_id)
+            >= count
+        )
+
+    wait_for(driver, loaded)
+
+
+def test_older_messages_and_posts_load_as_the_list_is_scrolled_up(stack, browsers):
+    a, _ = stack.servers
+    requests.post(
+        f"{a.http}/api/v1/auth/register/", json={"username": "ray_web", "password": PASSWORD}, timeout=10
+    )
+    sue = browsers()
+    sign_up(sue, a, "sue_web")
+    status, chat = call(
+        a, "POST", "chats/", "ray_web", {"kind": "direct", "user_id": user_id(a, token(a, "sue_web"))}
+    )
+    assert status == 201
+    ray = token(a, "ray_web")
+    for number in range(1, 61):
+        response = requests.post(
+            f"{a.http}/api/v1/chats/{chat['id']}/messages/",
+            json={"text": f"message {number}"},
+            headers={"Authorization": f"Bearer {ray}"},
+            timeout=10,
+        )
+        assert response.status_code == 201
+    status, channel = call(a, "POST", "channels/", "ray_web", {"handle": "ray_notes", "title": "Ray's notes"})
+    assert status == 201
+    for number in range(1, 16):
+        status, _ = call(a, "POST", f"channels/{channel['id']}/posts/", "ray_web", {"text": f"post {number}"})
+        assert status == 201
+
+    sue.refresh()
+    open_chat(sue, "ray_web")
+    wait_for(sue, lambda: len(texts(sue)) == 40)  # the newest page
+    assert texts(sue)[-1] == "message 60"
+    scroll_to_top_until(sue, "messages", 60)
+    assert texts(sue) == [f"message {number}" for number in range(1, 61)]  # in order, each once
+
+    by_id(sue, "channel-query").send_keys("ray_notes")
+    by_id(sue, "channel-search").submit()
+    click_in_page(sue, "#channel-list .chat-item", "Ray's notes")
+    wait_for(sue, lambda: len(in_page(sue, "#posts .post .text")) == 10)
+    scroll_to_top_until(sue, "posts", 15)
+    assert in_page(sue, "#posts .post .text") == [f"post {number}" for number in range(1, 16)]
 
 
 def test_the_page_is_served_with_a_strict_content_security_policy(stack):
@@ -474,6 +533,12 @@ def test_blocked_and_rate_limited_are_said_in_words(stack, browsers):
     sign_up(nia, b, "nia_web")
     sign_up(oli, a, "oli_web")
     find_person(nia, "oli_web")
+    click_in_page(nia, "#found [data-action=invite]", "Invite")
+    wait_for(oli, lambda: by_id(oli, "people-count").text == "1")
+    open_people(oli)
+    click_in_page(oli, "#invitations [data-action=deny]", "Deny")  # oli says no
+    wait_for(oli, lambda: by_id(oli, "invitations-empty").is_displayed())
+    assert in_page(oli, "#contacts .person-name") == []
     click_in_page(nia, "#found [data-action=message]", "Message")
     wait_for(nia, lambda: by_id(nia, "chat-title").text == "oli_web")
 
@@ -491,6 +556,7 @@ def test_blocked_and_rate_limited_are_said_in_words(stack, browsers):
     wait_for(nia, lambda: "Not sent" in by_id(nia, "messages").text)  # the message says it did not go
 
     # Finding people is limited: nia has found once; the next finds reach the limit.
+    assert in_page(nia, "#contacts .person-name") == []  # the invitation was denied
     for _ in range(LOOKUPS_PER_HOUR):
         find_person(nia, "oli_web")
     wait_for(nia, lambda: by_id(nia, "problem-text").text.startswith("Too many requests: try again in"))

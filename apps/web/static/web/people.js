@@ -136,10 +136,16 @@ export class People {
 
   personCard(profile) {
     const isContact = this.contacts.some((person) => person.id === profile.id);
+    const invite = isContact
+      ? null
+      : this.button("Invite to contacts", "invite", async () => {
+          await this.invite(profile.id);
+          invite.replaceWith(element("span", { class: "muted", role: "status" }, "Invitation sent."));
+        });
     return this.person(
       profile,
       this.button("Message", "message", () => this.message(profile.id)),
-      isContact ? null : this.button("Invite to contacts", "invite", () => this.invite(profile.id)),
+      invite,
       this.button("Block", "block", () => this.block(profile.id)),
     );
   }
@@ -190,7 +196,6 @@ export class People {
 
   async invite(userId) {
     await this.api.request("POST", "contacts/invitations/", { user_id: userId });
-    $("found").replaceChildren(element("p", { class: "muted", role: "status" }, "Invitation sent."));
     await this.load();
   }
 
