@@ -44,7 +44,6 @@ class ChatMember(models.Model):
     role = models.CharField(max_length=8, choices=Role.choices, default=Role.MEMBER)
     joined_at = models.DateTimeField(auto_now_add=True)
     last_read_seq = models.BigIntegerField(default=0)
-    muted_until = models.DateTimeField(null=True, blank=True)
     # Bumped when the member deletes messages for themselves; orders writes of that cache.
     hidden_version = models.PositiveBigIntegerField(default=0)
 

@@ -192,7 +192,6 @@ def _chat_rows(memberships: list[ChatMember], user_id: int) -> list[dict]:
             "last_message": last.get(m.chat.pk),
             "peer": peers.get(m.chat.pk),
             "role": m.role,
-            "muted_until": m.muted_until,
             "created_at": m.chat.created_at,
             "last_activity_at": m.chat.last_activity_at,
         }

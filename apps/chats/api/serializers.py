@@ -170,7 +170,6 @@ class ChatOutput(serializers.Serializer):
     last_message = MessageOutput(allow_null=True)
     peer = PeerOutput(allow_null=True)
     role = serializers.CharField()
-    muted_until = serializers.DateTimeField(allow_null=True)
     created_at = serializers.DateTimeField()
     last_activity_at = serializers.DateTimeField()
 
