@@ -17,7 +17,8 @@ import re
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, Func, IntegerField, Q, Value, When
+from django.db.models.functions import Length, Lower, Trim
 
 from apps.core.breaker import search_breaker
 
@@ -76,7 +77,32 @@ def channel_removed(channel_id: int) -> None:
         transaction.on_commit(lambda: channel_search_index.delay(channel_id), robust=True)
 
 
-def _fts(public, expression: str, limit: int, exclude: list[Channel], *, candidates: int | None = None):
+def _words(q: str) -> list[str]:
+    """The query's words, lower case: letters, digits and _ only (nothing typed is syntax)."""
+    return re.findall(r"\w+", q.lower())[:8]
+
+
+def _exactly(words: list[str]) -> tuple[Case, Trim]:
+    """(1 for a channel whose handle, or whose title as words, is exactly the query, else 0;
+    the title as words). An exact match is what the person meant: first, whatever its size
+    ("X Gardens" for "x gardens", before "The x gardens club" and before bigger channels)."""
+    title_words = Trim(Func(Lower("title"), Value(r"\W+"), Value(" "), Value("g"), function="regexp_replace"))
+    return Case(
+        When(Q(handle="_".join(words)) | Q(handle="".join(words)), then=Value(1)),
+        When(Q(title_words=" ".join(words)), then=Value(1)),
+        default=Value(0),
+        output_field=IntegerField(),
+    ), title_words
+
+
+# After an exact match and the text's rank: the shorter title (more of it is what was asked),
+# then the bigger channel.
+_TIES = ("title_length", "-subscriber_count", "id")
+
+
+def _fts(
+    public, words, expression: str, limit: int, exclude: list[Channel], *, candidates: int | None = None
+):
     """Channels matching the tsquery `expression`, best ranked first. With `candidates`, only
     that many matches are ranked (a broad OR query can match thousands)."""
     from django.contrib.postgres.search import SearchQuery, SearchRank
@@ -85,10 +111,11 @@ def _fts(public, expression: str, limit: int, exclude: list[Channel], *, candida
     matching = public.filter(search_vector=query).exclude(pk__in=[c.pk for c in exclude])
     if candidates is not None:
         matching = public.filter(pk__in=matching.values("pk")[:candidates])
+    exact, title_words = _exactly(words)
     return list(
-        matching.annotate(rank=SearchRank(F("search_vector"), query)).order_by(
-            "-rank", "-subscriber_count", "id"
-        )[:limit]
+        matching.annotate(title_words=title_words)
+        .annotate(exact=exact, rank=SearchRank(F("search_vector"), query), title_length=Length("title"))
+        .order_by("-exact", "-rank", *_TIES)[:limit]
     )
 
 
@@ -110,11 +137,10 @@ def _postgres(q: str, limit: int) -> list[Channel]:
     (typos), through the same index. (Ranking trigram similarity over the channels themselves
     measured p99 ~90-130 ms over 100k channels: bench/README.md.)"""
     public = Channel.objects.filter(is_public=True, taken_down_at__isnull=True)
-    # Only \w characters reach the raw query: nothing the user types is tsquery syntax.
-    words = re.findall(r"\w+", q.lower())[:8]
+    words = _words(q)
     if not words:
         return []
-    found = _fts(public, " & ".join(f"{word}:*" for word in words), limit, [])
+    found = _fts(public, words, " & ".join(f"{word}:*" for word in words), limit, [])
     if len(found) < limit:
         # Any word, exactly (the last as a prefix: it may still be being typed), or one of its
         # nearest spellings; only the first FALLBACK_CANDIDATES matches are ranked.
@@ -124,15 +150,27 @@ def _postgres(q: str, limit: int) -> list[Channel]:
             if len(word) >= 3 and word not in known:  # a word in use is not a typo
                 terms += _near_spellings(word)
         expression = " | ".join(dict.fromkeys(terms))
-        found += _fts(public, expression, limit - len(found), found, candidates=FALLBACK_CANDIDATES)
+        found += _fts(public, words, expression, limit - len(found), found, candidates=FALLBACK_CANDIDATES)
     return found
 
 
 def _simple(q: str, limit: int) -> list[Channel]:
+    """The query's words as a substring; the exact handle or title first, then the shorter
+    title, then size."""
+    words = _words(q)
+    if not words:
+        return []
+    phrase, handle = " ".join(words), "_".join(words)
+    exact = Case(
+        When(Q(handle=handle) | Q(handle="".join(words)) | Q(title__iexact=phrase), then=Value(1)),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
     return list(
         Channel.objects.filter(is_public=True, taken_down_at__isnull=True)
-        .filter(Q(handle__icontains=q) | Q(title__icontains=q) | Q(description__icontains=q))
-        .order_by("-subscriber_count", "id")[:limit]
+        .filter(Q(handle__contains=handle) | Q(title__icontains=phrase) | Q(description__icontains=phrase))
+        .annotate(exact=exact, title_length=Length("title"))
+        .order_by("-exact", *_TIES)[:limit]
     )
 
 
@@ -152,7 +190,14 @@ def elasticsearch_query(q: str, limit: int):
 def _elasticsearch(q: str, limit: int) -> list[Channel]:
     ids = [int(hit.meta.id) for hit in elasticsearch_query(q, limit).execute()]
     found = Channel.objects.filter(is_public=True, taken_down_at__isnull=True).in_bulk(ids)
-    return [found[i] for i in ids if i in found]
+    ranked = [found[i] for i in ids if i in found]
+    words = _words(q)
+    exact = {"_".join(words), "".join(words), " ".join(words)}
+
+    def is_exact(channel: Channel) -> bool:
+        return channel.handle in exact or " ".join(_words(channel.title)) in exact
+
+    return sorted(ranked, key=lambda channel: not is_exact(channel))  # stable: ES's order after
 
 
 BACKENDS = {"postgres": _postgres, "simple": _simple, "elasticsearch": _elasticsearch}

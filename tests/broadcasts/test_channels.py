@@ -198,3 +198,48 @@ def test_taken_down_channel_disappears(client_for, owner, reader, channel):
     assert client_for(reader).get(f"{CHANNELS}{channel.id}/").status_code == 404
     assert client_for(reader).get(CHANNELS, {"q": "kitten"}).json()["results"] == []
     assert Channel.objects.filter(pk=channel.id).exists()
+
+
+@pytest.fixture
+def gardens(owner):
+    """Channels whose titles share words (their handles do not), the exact ones the smallest."""
+    made = {}
+    for handle, title, description, subscribers in [
+        ("club_one", "The x gardens club", "", 5_000),
+        ("more_two", "X gardens and more", "", 90_000),
+        ("small_three", "X Gardens", "", 3),
+        ("digest_four", "Daily digest", "Gardens of the world, and x", 1_000_000),
+        ("green_thumbs", "Gardening tips", "", 10),
+        ("green_weekly", "Green thumbs weekly", "", 50_000),
+    ]:
+        made[handle] = services.channel_create(
+            owner=owner, handle=handle, title=title, description=description
+        )
+        Channel.objects.filter(pk=made[handle].pk).update(subscriber_count=subscribers)
+    return made
+
+
+def searched(client, q):
+    return [c["handle"] for c in client.get(CHANNELS, {"q": q}).json()["results"]]
+
+
+@pytest.mark.parametrize("backend", [pytest.param("postgres", marks=pytest.mark.postgres), "simple"])
+def test_search_puts_the_exact_title_or_handle_first_whatever_its_size(
+    client_for, reader, gardens, settings, backend
+):
+    settings.CHANNEL_SEARCH_BACKEND = backend
+    client = client_for(reader)
+
+    assert searched(client, "x gardens")[0] == "small_three"  # before longer titles and bigger channels
+    assert searched(client, "X  Gardens!")[0] == "small_three"  # as words, whatever the case and marks
+    assert searched(client, "green_thumbs")[0] == "green_thumbs"  # the handle, before a title
+    assert searched(client, "@green_thumbs")[0] == "green_thumbs"
+
+
+@pytest.mark.postgres
+def test_search_ranks_relevance_before_popularity(client_for, reader, gardens):
+    ranked = searched(client_for(reader), "gardens")
+
+    # In the title before only in the description, however big; then the shorter title (more
+    # of it is what was asked); then the bigger channel.
+    assert ranked == ["small_three", "more_two", "club_one", "digest_four"]

@@ -4,6 +4,7 @@ real server runs only with ELASTICSEARCH_URL set (see docs/operations.md) and is
 skipped otherwise."""
 
 import os
+from types import SimpleNamespace
 
 import pytest
 from elasticsearch.dsl import connections
@@ -33,6 +34,30 @@ def test_query_is_a_fuzzy_multi_match_over_public_channels():
         },
         "size": 7,
     }
+
+
+def test_an_exact_title_or_handle_comes_first_in_what_elasticsearch_ranked(settings, owner, monkeypatch):
+    """Elasticsearch's answer, at its boundary (no server runs here), in its order: the exact
+    title is moved first, the others keep theirs."""
+    made = [
+        services.channel_create(owner=owner, handle=handle, title=title)
+        for handle, title in [
+            ("club_one", "The x gardens club"),
+            ("more_two", "X gardens and more"),
+            ("small_three", "X Gardens"),
+        ]
+    ]
+
+    class Answer:
+        def execute(self):
+            return [SimpleNamespace(meta=SimpleNamespace(id=str(channel.pk))) for channel in made]
+
+    monkeypatch.setattr(search, "elasticsearch_query", lambda q, limit: Answer())
+    settings.CHANNEL_SEARCH_BACKEND = "elasticsearch"
+
+    found = search.channel_search(q="X gardens", limit=5)
+
+    assert [channel.handle for channel in found] == ["small_three", "club_one", "more_two"]
 
 
 def test_an_unreachable_elasticsearch_falls_back_to_the_database(settings, owner):
