@@ -14,7 +14,7 @@ from apps.moderation.models import TARGET_ID_LENGTH, ReportEntry, Target
 @extend_schema_field(
     {
         "oneOf": [
-            {"type": "string", "pattern": documents.ANY_ID_PATTERN},
+            {"type": "string", "pattern": documents.ANY_ID_PATTERN, "maxLength": TARGET_ID_LENGTH},
             {"type": "integer", "minimum": 1, "maximum": 10**18 - 1},
         ]
     }
