@@ -13,3 +13,4 @@ class BroadcastError(StrEnum):
     COMMENT_NOT_FOUND = "comment_not_found"
     NOT_COMMENT_AUTHOR = "not_comment_author"
     OWNER_CANNOT_UNSUBSCRIBE = "owner_cannot_unsubscribe"
+    TOO_MANY_REACTIONS = "too_many_reactions"

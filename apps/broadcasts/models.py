@@ -78,6 +78,8 @@ class Post(RowSealedModel, DocumentModel):
     text = EncryptedTextField(blank=True, default="")
     attachments = EncryptedJSONField(default=list)
     views = models.PositiveBigIntegerField(default=0)
+    # {emoji: how many}: the counts every reader sees (who reacted: PostReaction). Null: none yet.
+    reaction_counts = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     edited_at = models.DateTimeField(null=True, blank=True)
     deleted = models.BooleanField(default=False)
@@ -90,6 +92,22 @@ class Post(RowSealedModel, DocumentModel):
 
     def __str__(self):
         return f"post {self.channel_id}#{self.seq}"
+
+
+class PostReaction(DocumentModel):
+    """One subscriber's reaction to a post (a channel's readers are too many to keep in the post,
+    as a message keeps its reactions). Like a subscription, a row of who and what, in clear."""
+
+    user_id = models.BigIntegerField()
+    post_id = documents.ref_field()
+    channel_id = models.BigIntegerField()
+    emoji = models.CharField(max_length=16)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user_id", "post_id", "emoji"], name="broadcasts_unique_reaction")
+        ]
 
 
 class Comment(RowSealedModel, DocumentModel):

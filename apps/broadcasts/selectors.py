@@ -11,7 +11,7 @@ from apps.core.errors import NotFound
 from apps.files.selectors import attachment_public, storage_url
 
 from .errors import BroadcastError
-from .models import Channel, ChannelAdmin, Comment, Post, Subscription
+from .models import Channel, ChannelAdmin, Comment, Post, PostReaction, Subscription
 
 
 def channel_not_found() -> NotFound:
@@ -93,6 +93,7 @@ def post_stored(post: Post) -> dict:
         "text": "" if post.deleted else post.text,
         "attachments": [] if post.deleted else post.attachments,
         "views": post.views,
+        "reactions": {} if post.deleted else post.reaction_counts or {},
         "created_at": post.created_at.isoformat(),
         "edited_at": post.edited_at.isoformat() if post.edited_at else None,
         "deleted": post.deleted,
@@ -100,11 +101,29 @@ def post_stored(post: Post) -> dict:
     }
 
 
-def post_public(stored: dict) -> dict:
+def post_public(stored: dict, mine: list[str] = ()) -> dict:
+    """A post as readers see it; `mine`: the reader's own reactions to it."""
     public = {key: value for key, value in stored.items() if key not in ("version", "deleted")}
     public["id"] = documents.dump_id(stored["id"])  # kept before ids became strings
     public["attachments"] = [attachment_public(snapshot) for snapshot in stored["attachments"]]
+    counts = stored.get("reactions") or {}  # cached before posts had reactions: none
+    public["reactions"] = sorted(
+        ({"emoji": emoji, "count": count} for emoji, count in counts.items()), key=lambda r: -r["count"]
+    )
+    public["my_reactions"] = list(mine)
     return public
+
+
+def posts_public(stored: list[dict], *, user_id: int) -> list[dict]:
+    """Posts as `user_id` sees them, with their own reactions: one query, and only when a post
+    has any."""
+    reacted = [documents.parse_id(post["id"]) for post in stored if post.get("reactions")]
+    mine: dict[str, list[str]] = {}
+    if reacted:
+        rows = PostReaction.objects.filter(user_id=user_id, post_id__in=reacted).order_by("created_at")
+        for post_id, emoji in rows.values_list("post_id", "emoji"):
+            mine.setdefault(documents.dump_id(post_id), []).append(emoji)
+    return [post_public(post, mine.get(documents.dump_id(post["id"]), [])) for post in stored]
 
 
 POSTS = SealedWindow("channel-posts", size="POSTS_CACHE_SIZE", ttl="POSTS_CACHE_TTL")
@@ -128,12 +147,15 @@ def posts_page(*, channel_id: int, user_id: int, before_seq: int | None = None, 
         )
         if cached is not None:
             page, has_more = cached
-            return {"results": [post_public(p) for p in page], "has_more": has_more}
+            return {"results": posts_public(page, user_id=user_id), "has_more": has_more}
     queryset = Post.objects.filter(channel_id=channel_id, deleted=False)
     if before_seq is not None:
         queryset = queryset.filter(seq__lt=before_seq)
     rows = list(queryset.order_by("-seq")[: limit + 1])
-    return {"results": [post_public(post_stored(p)) for p in rows[:limit]], "has_more": len(rows) > limit}
+    return {
+        "results": posts_public([post_stored(p) for p in rows[:limit]], user_id=user_id),
+        "has_more": len(rows) > limit,
+    }
 
 
 def post_for_reader(*, post_id: int, user_id: int) -> tuple[Post, Channel, str | None, bool]:

@@ -20,8 +20,8 @@ from apps.files.services import avatar_replace, content_erase, files_attach
 
 from . import events, search
 from .errors import BroadcastError
-from .models import Channel, ChannelAdmin, Comment, Post, Subscription, new_invite_token
-from .selectors import POSTS, channel_access, channel_not_found, post_for_reader, post_stored
+from .models import Channel, ChannelAdmin, Comment, Post, PostReaction, Subscription, new_invite_token
+from .selectors import POSTS, channel_access, channel_not_found, post_for_reader, post_stored, posts_public
 
 HANDLE = re.compile(r"^[a-z][a-z0-9_]{4,31}$")
 Role = ChannelAdmin.Role
@@ -116,6 +116,7 @@ def channel_delete(*, user, channel_id: int) -> None:
     channel = _admin_channel(channel_id=channel_id, user_id=user.pk, owner_only=True)
     Post.objects.filter(channel_id=channel.pk).delete()
     Comment.objects.filter(channel_id=channel.pk).delete()
+    PostReaction.objects.filter(channel_id=channel.pk).delete()
     channel_pk = channel.pk
     channel.delete()
     search.channel_removed(channel_pk)
@@ -224,8 +225,50 @@ def post_edit(*, user, post_id: int, text: str) -> Post:
 
 
 def post_erase(post: Post) -> None:
-    content_erase(post)
+    """Its text, files and reactions."""
+    PostReaction.objects.filter(post_id=post.pk).delete()
+    post.reaction_counts = None
+    content_erase(post, also=("reaction_counts",))
     POSTS.merge_after_commit(post.channel_id, post_stored(post))
+
+
+@documents.transactional
+def post_react(*, user, post_id: int, emoji: str, add: bool = True) -> dict:
+    """A subscriber (or an admin) adds `emoji` to a post, or takes it back; the post as they see
+    it after. Readers see the counts; who reacted stays with each person. Doing what is done
+    already changes nothing."""
+    post, _channel, role, subscribed = post_for_reader(post_id=post_id, user_id=user.pk)
+    if not subscribed and role is None:
+        raise PermissionDenied("Subscribe to the channel to react.", code=BroadcastError.NOT_SUBSCRIBED)
+    post = documents.locked(Post.objects).filter(pk=post.pk, deleted=False).first()
+    if post is None:
+        raise NotFound("There is no such post.", code=BroadcastError.POST_NOT_FOUND)
+    mine = PostReaction.objects.filter(user_id=user.pk, post_id=post.pk)
+    given = set(mine.values_list("emoji", flat=True))
+    if add != (emoji in given):
+        counts = dict(post.reaction_counts or {})
+        if add:
+            if len(given) >= settings.REACTIONS_PER_PERSON:
+                raise ApplicationError(
+                    BroadcastError.TOO_MANY_REACTIONS,
+                    f"You can give at most {settings.REACTIONS_PER_PERSON} reactions to a post: "
+                    "take one back first.",
+                    status=409,
+                )
+            PostReaction.objects.create(
+                user_id=user.pk, post_id=post.pk, channel_id=post.channel_id, emoji=emoji
+            )
+            counts[emoji] = counts.get(emoji, 0) + 1
+        else:
+            mine.filter(emoji=emoji).delete()
+            counts[emoji] -= 1
+            if not counts[emoji]:
+                del counts[emoji]
+        post.reaction_counts = counts
+        post.version += 1
+        post.save(update_fields=["reaction_counts", "version"])
+        POSTS.merge_after_commit(post.channel_id, post_stored(post))
+    return posts_public([post_stored(post)], user_id=user.pk)[0]
 
 
 @documents.transactional
@@ -274,6 +317,27 @@ def comment_delete(*, user, post_id: int, comment_id: int) -> None:
     comment.deleted = True
     comment.text = ""
     comment.save(update_fields=["deleted", "text"])
+
+
+@documents.transactional
+def post_reactions_erase(*, user_id: int) -> int:
+    """Take back every reaction the person gave to posts (the counts follow); how many."""
+    rows = list(PostReaction.objects.filter(user_id=user_id).values_list("post_id", "emoji"))
+    for post_id in sorted({post_id for post_id, _ in rows}, key=str):  # one lock at a time, in order
+        post = documents.locked(Post.objects).filter(pk=post_id).first()
+        if post is None:
+            continue
+        counts = dict(post.reaction_counts or {})
+        for emoji in (emoji for reacted_to, emoji in rows if reacted_to == post_id):
+            counts[emoji] = counts.get(emoji, 1) - 1
+            if counts[emoji] <= 0:
+                del counts[emoji]
+        post.reaction_counts = counts
+        post.version += 1
+        post.save(update_fields=["reaction_counts", "version"])
+        POSTS.merge_after_commit(post.channel_id, post_stored(post))
+    PostReaction.objects.filter(user_id=user_id).delete()
+    return len(rows)
 
 
 def subscriptions_erase(*, user) -> int:

@@ -37,6 +37,9 @@ from .presence import presence_connected, presence_disconnected
 
 logger = logging.getLogger(__name__)
 
+# The rate limits a frame counts against besides `ws_frame` (REST's own, so both paths share one).
+FRAME_SCOPES = {"message.send": ("message_send",), "message.react": ("reaction",)}
+
 
 class ChatConsumer(AsyncWebsocketConsumer):
     """Client frames go through a small queue worked by one task per socket, in order. Frames for
@@ -176,7 +179,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             return
         if await self._session_ends(ref):
             return
-        scopes = ("ws_frame", "message_send") if frame["type"] == "message.send" else ("ws_frame",)
+        scopes = ("ws_frame", *FRAME_SCOPES.get(frame["type"], ()))
         verdict = await ratelimit.hit_async(scopes=scopes, ident=f"user:{self.user.id}")
         if not verdict.allowed:
             await self._error("rate_limited", f"Too many frames; retry in {verdict.retry_after} s.", ref)
@@ -231,6 +234,16 @@ class ChatConsumer(AsyncWebsocketConsumer):
             for_everyone=data["for_everyone"],
         )
 
+    async def on_message_react(self, frame):
+        data = parse(s.MessageReactFrame, frame)
+        await in_worker_thread(services.message_react)(
+            user=self.user,
+            chat_id=data["chat_id"],
+            message_id=data["message_id"],
+            emoji=data["emoji"],
+            add=data["add"],
+        )
+
     async def on_typing(self, frame):
         data = parse(s.ChatFrame, frame)
         await in_worker_thread(services.typing_send)(user=self.user, chat_id=data["chat_id"])
@@ -267,6 +280,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         "message.send": on_message_send,
         "message.edit": on_message_edit,
         "message.delete": on_message_delete,
+        "message.react": on_message_react,
         "typing": on_typing,
         "read": on_read,
         "sync": on_sync,

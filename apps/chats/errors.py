@@ -24,3 +24,5 @@ class ChatError(StrEnum):
     EDIT_WINDOW_PASSED = "edit_window_passed"
     MESSAGE_DELETED = "message_deleted"
     INVALID_CURSOR = "invalid_cursor"
+    REACTION_NOT_ALLOWED = "reaction_not_allowed"
+    TOO_MANY_REACTIONS = "too_many_reactions"

@@ -17,7 +17,7 @@ from .history import message_public, message_stored
 from .models import HiddenMessage, Message
 
 _MESSAGE = "The message, as `GET chats/{id}/messages/` shows it now."
-_CHAT = "The chat: `{id, kind, title, created_by}`."
+_CHAT = "The chat: `{id, kind, title, created_by, allowed_reactions}`."
 
 MESSAGE_NEW = declare(
     "message.new",
@@ -45,6 +45,21 @@ MESSAGE_DELETED = declare(
         "message_id": "The message (a string id).",
         "seq": "Its place in the chat.",
         "for_everyone": "False: deleted for you only.",
+    },
+)
+MESSAGE_REACTIONS = declare(
+    "message.reactions",
+    Channel.UPDATE,
+    app="chats",
+    summary="Someone added or took back a reaction to a message (to every member).",
+    fields={
+        "chat_id": "The chat.",
+        "message_id": "The message (a string id).",
+        "seq": "Its place in the chat.",
+        "reactions": "The message's reactions now: `[{emoji, count, user_ids}]`, the most given first.",
+        "user_id": "Who reacted.",
+        "emoji": "With what.",
+        "added": "True: added; false: taken back.",
     },
 )
 READ = declare(
@@ -80,7 +95,7 @@ CHAT_UPDATED = declare(
     "chat.updated",
     Channel.UPDATE,
     app="chats",
-    summary="A group's title changed.",
+    summary="A group's title or its allowed reactions changed.",
     fields={"chat": _CHAT, "by": "Who changed it."},
 )
 TYPING = declare(

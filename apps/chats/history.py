@@ -26,11 +26,18 @@ def message_stored(message: Message) -> dict:
         "attachments": [] if message.deleted else message.attachments,
         "forwarded_from": message.forwarded_from,
         "client_msg_id": str(message.client_msg_id) if message.client_msg_id else None,
+        "reactions": {} if message.deleted else message.reactions or {},
         "created_at": message.created_at.isoformat(),
         "edited_at": message.edited_at.isoformat() if message.edited_at else None,
         "deleted": message.deleted,
         "version": message.version,
     }
+
+
+def reactions_public(reactions: dict[str, list[int]]) -> list[dict]:
+    """[{emoji, count, user_ids}], the most given first (then the first given)."""
+    listed = [{"emoji": emoji, "count": len(users), "user_ids": users} for emoji, users in reactions.items()]
+    return sorted(listed, key=lambda reaction: -reaction["count"])
 
 
 def message_public(stored: dict) -> dict:
@@ -39,6 +46,8 @@ def message_public(stored: dict) -> dict:
     public["id"] = documents.dump_id(stored["id"])
     public["reply_to"] = documents.dump_id(stored["reply_to"])
     public["attachments"] = [attachment_public(snapshot) for snapshot in stored["attachments"]]
+    # Cached before messages had reactions: none.
+    public["reactions"] = reactions_public(stored.get("reactions") or {})
     return public
 
 

@@ -28,6 +28,9 @@ class Chat(models.Model):
     direct_key = models.CharField(max_length=41, null=True, blank=True, unique=True)
     # Bumped with every membership change; orders writes of the membership cache.
     members_version = models.PositiveBigIntegerField(default=1)
+    # The reactions a group's admins allow (a subset of settings.REACTIONS, in its order; empty:
+    # none); null: every one of settings.REACTIONS.
+    allowed_reactions = models.JSONField(null=True, blank=True)
 
     def __str__(self):
         return self.title or f"{self.kind} chat {self.pk}"
@@ -71,10 +74,13 @@ class Message(RowSealedModel, DocumentModel):
     reply_to = documents.ref_field(null=True, blank=True)
     forwarded_from = EncryptedJSONField(null=True, blank=True)
     client_msg_id = models.UUIDField(null=True, blank=True)
+    # {emoji: [user ids, in the order they reacted]}, encrypted: who reacted to what is theirs.
+    # Null until the first reaction (and in rows older than reactions).
+    reactions = EncryptedJSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     edited_at = models.DateTimeField(null=True, blank=True)
     deleted = models.BooleanField(default=False)
-    # Bumped on every edit and delete; caches keep the newest version of each message.
+    # Bumped on every edit, delete and reaction; caches keep the newest version of each message.
     version = models.PositiveIntegerField(default=1)
 
     class Meta:

@@ -175,6 +175,13 @@ def _peers(chats: list[Chat], user_id: int) -> dict[int, dict]:
     return peers
 
 
+def allowed_reactions(chat: Chat) -> list[str]:
+    """The reactions members may give in this chat: the group's choice, else all of them."""
+    if chat.allowed_reactions is None:
+        return list(settings.REACTIONS)
+    return [emoji for emoji in settings.REACTIONS if emoji in chat.allowed_reactions]
+
+
 def _chat_rows(memberships: list[ChatMember], user_id: int) -> list[dict]:
     chats = [membership.chat for membership in memberships]
     last = _last_messages(chats)
@@ -192,6 +199,7 @@ def _chat_rows(memberships: list[ChatMember], user_id: int) -> list[dict]:
             "last_message": last.get(m.chat.pk),
             "peer": peers.get(m.chat.pk),
             "role": m.role,
+            "allowed_reactions": allowed_reactions(m.chat),
             "created_at": m.chat.created_at,
             "last_activity_at": m.chat.last_activity_at,
         }

@@ -134,17 +134,17 @@ def avatar_replace(*, user_id: int, old_file_id: int | None, new_file_id: int | 
     return path
 
 
-def content_erase(item) -> None:
+def content_erase(item, *, also: tuple[str, ...] = ()) -> None:
     """Erase a message's or post's content, keeping its place (its seq): its text, and its
     files where nothing else carries them. `item` is a model with `text`, `attachments` (file
     snapshots), `deleted` and `version`; the version moves on, so caches take the erased copy.
-    In its transaction."""
+    `also`: the owner's other fields it emptied itself, saved with these. In its transaction."""
     files_release(file_ids=[snapshot["file_id"] for snapshot in item.attachments])
     item.deleted = True
     item.text = ""
     item.attachments = []
     item.version += 1
-    item.save(update_fields=["deleted", "text", "attachments", "version"])
+    item.save(update_fields=["deleted", "text", "attachments", "version", *also])
 
 
 def files_erase(*, owner_id: int) -> int:

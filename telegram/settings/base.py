@@ -298,6 +298,7 @@ RATE_LIMITS = {
     "lookup": env("RATE_LIMIT_LOOKUP", default="20/hour"),
     "ws_frame": env("RATE_LIMIT_WS_FRAME", default="600/min"),
     "report": env("RATE_LIMIT_REPORT", default="30/hour"),
+    "reaction": env("RATE_LIMIT_REACTION", default="120/min"),
 }
 # The reverse proxies (addresses or networks) whose X-Forwarded-For and X-Forwarded-Proto are
 # believed (apps.core.proxy). Empty: the peer address is the client, whatever headers say.
@@ -425,6 +426,10 @@ CHAT_GROUP_MAX_MEMBERS = env.int("CHAT_GROUP_MAX_MEMBERS", default=200)
 MESSAGE_MAX_LENGTH = 4096
 MESSAGE_MAX_ATTACHMENTS = 10
 MESSAGE_EDIT_WINDOW_SECONDS = env.int("MESSAGE_EDIT_WINDOW_SECONDS", default=48 * 3600)
+# The emoji people may react with (to messages and posts), and how many distinct ones one person
+# may put on one message or post (as Telegram: a few).
+REACTIONS = env.list("REACTIONS", default=["👍", "❤️", "😂", "😮", "😢", "🙏", "🔥", "🎉", "👎"])
+REACTIONS_PER_PERSON = env.int("REACTIONS_PER_PERSON", default=3)
 # The update log: a page of `updates/?since=` holds at most UPDATES_PAGE_SIZE entries; a client
 # further behind than UPDATES_MAX_GAP gets `too_long` and refetches its state.
 UPDATES_PAGE_SIZE = env.int("UPDATES_PAGE_SIZE", default=100)

@@ -226,6 +226,33 @@ async def test_edits_and_deletes_reach_the_other_member(people):
     await bobs.disconnect()
 
 
+async def test_a_reaction_over_the_socket_reaches_the_other_member(people):
+    alice, bob, chat = people
+    stored, _, _ = await db(services.message_send)(sender=alice, chat_id=chat.id, text="cake?")
+    alices, bobs = await open_socket(alice), await open_socket(bob)
+
+    await bobs.send_json_to(
+        {"type": "message.react", "chat_id": chat.id, "message_id": stored["id"], "emoji": "🎉"}
+    )
+    told = await frame(alices)
+    await bobs.send_json_to(
+        {"type": "message.react", "chat_id": chat.id, "message_id": stored["id"], "emoji": "🦄", "ref": "r1"}
+    )
+    refused = await frame(bobs, skip=("presence", "message.reactions"))
+
+    assert (told["type"], told["message_id"], told["user_id"], told["added"]) == (
+        "message.reactions",
+        stored["id"],
+        bob.id,
+        True,
+    )
+    assert told["reactions"] == [{"emoji": "🎉", "count": 1, "user_ids": [bob.id]}]
+    assert (refused["type"], refused["code"], refused["ref"]) == ("error", "invalid", "r1")
+    assert "emoji" in refused["fields"]
+    await alices.disconnect()
+    await bobs.disconnect()
+
+
 @pytest.mark.parametrize(
     ("sent", "code"),
     [

@@ -118,6 +118,23 @@ def test_a_message_its_edit_and_its_deletes(people, group):
     assert for_everyone == got(["message.deleted"], *members)
 
 
+def test_a_reaction_and_taking_it_back_tell_every_member(people, group):
+    ann, ben, *_ = people
+    message_id = chats.message_send(sender=ann, chat_id=group.id, text="picnic?")[0]["id"]
+
+    def react(add):
+        return emitted(
+            people,
+            lambda: chats.message_react(
+                user=ben, chat_id=group.id, message_id=message_id, emoji="👍", add=add
+            ),
+        )[0]
+
+    assert react(True) == got(["message.reactions"], "ann", "ben", "cat")
+    assert react(True) == got([])  # given already
+    assert react(False) == got(["message.reactions"], "ann", "ben", "cat")
+
+
 def test_a_takedown_tells_every_member(people, group):
     ann, *_ = people
     message = chats.message_send(sender=ann, chat_id=group.id, text="spam")[0]

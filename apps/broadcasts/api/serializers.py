@@ -100,6 +100,11 @@ class ChannelPageOutput(serializers.Serializer):
     has_more = serializers.BooleanField()
 
 
+class PostReactionOutput(serializers.Serializer):
+    emoji = serializers.CharField()
+    count = serializers.IntegerField()
+
+
 class PostOutput(serializers.Serializer):
     id = DocumentIdField()
     channel_id = serializers.IntegerField()
@@ -108,6 +113,8 @@ class PostOutput(serializers.Serializer):
     text = serializers.CharField()
     attachments = AttachmentOutput(many=True)
     views = serializers.IntegerField()
+    reactions = PostReactionOutput(many=True, help_text="Counts only, the most given first.")
+    my_reactions = serializers.ListField(child=serializers.CharField(), help_text="The ones you gave.")
     created_at = serializers.DateTimeField()
     edited_at = serializers.DateTimeField(allow_null=True)
 
@@ -115,6 +122,12 @@ class PostOutput(serializers.Serializer):
 class PostPageOutput(serializers.Serializer):
     results = PostOutput(many=True)
     has_more = serializers.BooleanField()
+
+
+class PostReactionInput(serializers.Serializer):
+    emoji = serializers.ChoiceField(
+        choices=settings.REACTIONS, help_text="One of the configured reactions (`REACTIONS`)."
+    )
 
 
 class CommentOutput(serializers.Serializer):

@@ -12,6 +12,7 @@ urlpatterns = [
     ),
     path("channels/<id:channel_id>/posts/", views.PostListView.as_view(), name="channel-posts"),
     path("posts/<docid:post_id>/", views.PostDetailView.as_view(), name="post-detail"),
+    path("posts/<docid:post_id>/reactions/", views.PostReactionsView.as_view(), name="post-reactions"),
     path("posts/<docid:post_id>/comments/", views.CommentListView.as_view(), name="post-comments"),
     path(
         "posts/<docid:post_id>/comments/<docid:comment_id>/",

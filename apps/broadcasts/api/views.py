@@ -110,7 +110,10 @@ class PostListView(APIView):
             user=request.user, channel_id=channel_id, text=data["text"], attachment_ids=data["attachments"]
         )
         return Response(
-            render(s.PostOutput, selectors.post_public(selectors.post_stored(post))),
+            render(
+                s.PostOutput,
+                selectors.posts_public([selectors.post_stored(post)], user_id=request.user.id)[0],
+            ),
             status=status.HTTP_201_CREATED,
         )
 
@@ -120,12 +123,39 @@ class PostDetailView(APIView):
     def patch(self, request, post_id: int):
         data = parse(s.PostEditInput, request.data)
         post = services.post_edit(user=request.user, post_id=post_id, text=data["text"])
-        return Response(render(s.PostOutput, selectors.post_public(selectors.post_stored(post))))
+        shown = selectors.posts_public([selectors.post_stored(post)], user_id=request.user.id)[0]
+        return Response(render(s.PostOutput, shown))
 
     @extend_schema(responses={204: None}, tags=["channels"])
     def delete(self, request, post_id: int):
         services.post_delete(user=request.user, post_id=post_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PostReactionsView(APIView):
+    throttle_scope = {"POST": "reaction", "DELETE": "reaction"}
+
+    @extend_schema(
+        request=s.PostReactionInput,
+        responses={200: s.PostOutput},
+        tags=["channels"],
+        description="Subscribers (and admins) react, at most `REACTIONS_PER_PERSON` on one post; "
+        "adding one you gave already changes nothing.",
+    )
+    def post(self, request, post_id: int):
+        data = parse(s.PostReactionInput, request.data)
+        return Response(render(s.PostOutput, services.post_react(user=request.user, post_id=post_id, **data)))
+
+    @extend_schema(
+        parameters=[s.PostReactionInput],
+        responses={200: s.PostOutput},
+        tags=["channels"],
+        description="Take back your reaction; one you did not give changes nothing.",
+    )
+    def delete(self, request, post_id: int):
+        data = parse(s.PostReactionInput, request.query_params)
+        post = services.post_react(user=request.user, post_id=post_id, add=False, **data)
+        return Response(render(s.PostOutput, post))
 
 
 class CommentListView(APIView):

@@ -44,8 +44,21 @@ class ChatListQuery(serializers.Serializer):
     limit = serializers.IntegerField(required=False, min_value=1, max_value=100, default=50)
 
 
+class ReactionField(serializers.ChoiceField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", "One of the configured reactions (`REACTIONS`).")
+        super().__init__(choices=settings.REACTIONS, **kwargs)
+
+
 class ChatUpdateInput(serializers.Serializer):
-    title = serializers.CharField(max_length=128)
+    title = serializers.CharField(max_length=128, required=False)
+    allowed_reactions = serializers.ListField(
+        child=ReactionField(),
+        required=False,
+        allow_null=True,
+        max_length=len(settings.REACTIONS),
+        help_text="The reactions members may give (empty: none); null: all of them.",
+    )
 
 
 class MembersAddInput(serializers.Serializer):
@@ -93,6 +106,10 @@ class MessageDeleteQuery(serializers.Serializer):
     for_everyone = serializers.BooleanField(required=False, default=False)
 
 
+class ReactionInput(serializers.Serializer):
+    emoji = ReactionField()
+
+
 class ReadInput(serializers.Serializer):
     seq = serializers.IntegerField(min_value=0, max_value=2**63 - 1)
 
@@ -122,6 +139,11 @@ class MessageDeleteFrame(ChatFrame, MessageDeleteQuery):
     message_id = DocumentIdField()
 
 
+class MessageReactFrame(ChatFrame, ReactionInput):
+    message_id = DocumentIdField()
+    add = serializers.BooleanField(required=False, default=True, help_text="False: take it back.")
+
+
 class ReadFrame(ChatFrame, ReadInput):
     pass
 
@@ -131,6 +153,14 @@ class SyncFrame(UpdatesQuery):
 
 
 # --- Output ---------------------------------------------------------------------------------
+
+
+class ReactionOutput(serializers.Serializer):
+    emoji = serializers.CharField()
+    count = serializers.IntegerField()
+    user_ids = serializers.ListField(
+        child=serializers.IntegerField(), help_text="Who, in the order they reacted."
+    )
 
 
 class MessageOutput(serializers.Serializer):
@@ -143,6 +173,7 @@ class MessageOutput(serializers.Serializer):
     attachments = AttachmentOutput(many=True)
     forwarded_from = serializers.JSONField(allow_null=True)
     client_msg_id = serializers.UUIDField(allow_null=True)
+    reactions = ReactionOutput(many=True, help_text="The most given first; yours have your id in `user_ids`.")
     created_at = serializers.DateTimeField()
     edited_at = serializers.DateTimeField(allow_null=True)
     deleted = serializers.BooleanField()
@@ -170,6 +201,9 @@ class ChatOutput(serializers.Serializer):
     last_message = MessageOutput(allow_null=True)
     peer = PeerOutput(allow_null=True)
     role = serializers.CharField()
+    allowed_reactions = serializers.ListField(
+        child=serializers.CharField(), help_text="The reactions members may give here."
+    )
     created_at = serializers.DateTimeField()
     last_activity_at = serializers.DateTimeField()
 

@@ -13,6 +13,11 @@ urlpatterns = [
         views.MessageDetailView.as_view(),
         name="chat-message",
     ),
+    path(
+        "chats/<id:chat_id>/messages/<docid:message_id>/reactions/",
+        views.MessageReactionsView.as_view(),
+        name="chat-message-reactions",
+    ),
     path("chats/<id:chat_id>/read/", views.ReadView.as_view(), name="chat-read"),
     path("updates/", views.UpdatesView.as_view(), name="updates"),
     path("updates/state/", views.UpdatesStateView.as_view(), name="updates-state"),

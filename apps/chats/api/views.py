@@ -58,7 +58,7 @@ class ChatDetailView(APIView):
     @extend_schema(request=s.ChatUpdateInput, responses={200: s.ChatDetailOutput}, tags=["chats"])
     def patch(self, request, chat_id: int):
         data = parse(s.ChatUpdateInput, request.data)
-        services.chat_update(user=request.user, chat_id=chat_id, title=data["title"])
+        services.chat_update(user=request.user, chat_id=chat_id, **data)
         return Response(
             render(s.ChatDetailOutput, selectors.chat_detail(user_id=request.user.id, chat_id=chat_id))
         )
@@ -148,6 +148,35 @@ class MessageDetailView(APIView):
             user=request.user, chat_id=chat_id, message_id=message_id, for_everyone=query["for_everyone"]
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MessageReactionsView(APIView):
+    throttle_scope = {"POST": "reaction", "DELETE": "reaction"}
+
+    @extend_schema(
+        request=s.ReactionInput,
+        responses={200: s.MessageOutput},
+        tags=["messages"],
+        description="Add a reaction (at most `REACTIONS_PER_PERSON` of yours on one message); "
+        "adding one you gave already changes nothing.",
+    )
+    def post(self, request, chat_id: int, message_id: int):
+        data = parse(s.ReactionInput, request.data)
+        message = services.message_react(user=request.user, chat_id=chat_id, message_id=message_id, **data)
+        return Response(render(s.MessageOutput, message))
+
+    @extend_schema(
+        parameters=[s.ReactionInput],
+        responses={200: s.MessageOutput},
+        tags=["messages"],
+        description="Take back your reaction; one you did not give changes nothing.",
+    )
+    def delete(self, request, chat_id: int, message_id: int):
+        data = parse(s.ReactionInput, request.query_params)
+        message = services.message_react(
+            user=request.user, chat_id=chat_id, message_id=message_id, add=False, **data
+        )
+        return Response(render(s.MessageOutput, message))
 
 
 class ReadView(APIView):

@@ -21,6 +21,7 @@ from .messages import (
     message_takedown,
     typing_send,
 )
+from .reactions import message_react
 
 __all__ = [
     "chat_direct_open",
@@ -33,6 +34,7 @@ __all__ = [
     "message_delete",
     "message_edit",
     "message_erase",
+    "message_react",
     "message_send",
     "message_takedown",
     "typing_send",

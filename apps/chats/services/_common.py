@@ -9,7 +9,7 @@ from apps.core.errors import NotFound
 
 from ..errors import ChatError
 from ..models import Chat, ChatMember
-from ..selectors import members_refill
+from ..selectors import allowed_reactions, members_refill
 
 Role = ChatMember.Role
 
@@ -35,4 +35,10 @@ def members_changed(chat_id: int) -> None:
 
 
 def chat_public(chat: Chat) -> dict:
-    return {"id": chat.pk, "kind": chat.kind, "title": chat.title, "created_by": chat.created_by_id}
+    return {
+        "id": chat.pk,
+        "kind": chat.kind,
+        "title": chat.title,
+        "created_by": chat.created_by_id,
+        "allowed_reactions": allowed_reactions(chat),
+    }

@@ -104,15 +104,21 @@ def _locked_group(chat_id: int, actor_id: int) -> tuple[Chat, dict[int, ChatMemb
 
 
 @documents.transactional
-def chat_update(*, user, chat_id: int, title: str) -> Chat:
+def chat_update(*, user, chat_id: int, **changes) -> Chat:
+    """An admin changes the group's `title` or its `allowed_reactions` (a list of configured
+    reactions, empty for none, or None for all); every member is told."""
     chat, members = _locked_group(chat_id, user.pk)
     if not members[user.pk].is_admin:
-        raise PermissionDenied("Only the group's admins can rename it.", code=ChatError.NOT_ADMIN)
-    title = (title or "").strip()
-    if not title:
-        raise ApplicationError.for_field("title", ChatError.TEXT_EMPTY, "A group needs a title.")
-    chat.title = title[:128]
-    chat.save(update_fields=["title"])
+        raise PermissionDenied("Only the group's admins can change it.", code=ChatError.NOT_ADMIN)
+    if "title" in changes:
+        title = (changes["title"] or "").strip()
+        if not title:
+            raise ApplicationError.for_field("title", ChatError.TEXT_EMPTY, "A group needs a title.")
+        chat.title = title[:128]
+    if "allowed_reactions" in changes:
+        allowed = changes["allowed_reactions"]
+        chat.allowed_reactions = None if allowed is None else list(dict.fromkeys(allowed))
+    chat.save(update_fields=[field for field in ("title", "allowed_reactions") if field in changes])
     updates_append(
         user_ids=list(members),
         kind=events.CHAT_UPDATED.name,

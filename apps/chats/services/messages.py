@@ -221,8 +221,9 @@ def message_delete(*, user, chat_id: int, message_id: int, for_everyone: bool) -
 
 def message_erase(message: Message) -> None:
     """Erase a message's content, keeping its place in the chat (for moderators too); files no
-    other message or post carries are deleted."""
-    content_erase(message)
+    other message or post carries are deleted. Its reactions go with it."""
+    message.reactions = None
+    content_erase(message, also=("reactions",))
     HISTORY.merge_after_commit(message.chat_id, message_stored(message))
 
 
