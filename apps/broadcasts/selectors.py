@@ -3,6 +3,7 @@ posts and comments from the database."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef, Subquery
 
 from apps.core import documents
@@ -31,6 +32,7 @@ def channel_public(channel: Channel, *, role: str | None, subscribed: bool) -> d
         "created_at": channel.created_at,
         "subscribed": subscribed,
         "role": role,
+        "allowed_reactions": list(settings.REACTIONS),
     }
     if role is not None:  # admins see the invite link
         row["invite_token"] = channel.invite_token

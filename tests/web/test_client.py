@@ -179,6 +179,42 @@ def act_on(driver, text, action):
     wait_for(driver, lambda: driver.execute_script(click, text, action))
 
 
+def react_to(driver, text, emoji, container="#messages .message"):
+    """Open the reactions of the message (or post) that reads `text` and pick `emoji`."""
+    click = (
+        "for (const item of document.querySelectorAll(arguments[0])) {"
+        "  if (item.querySelector('.text').textContent === arguments[1]) {"
+        "    item.querySelector('[data-action=react]').click();"
+        "    item.querySelector(`.picker [data-emoji='${arguments[2]}']`).click(); return true; }"
+        "} return false;"
+    )
+    wait_for(driver, lambda: driver.execute_script(click, container, text, emoji))
+
+
+def toggle_reaction(driver, text, emoji, container="#messages .message"):
+    """Click the `emoji` toggle under the message (or post) that reads `text`."""
+    click = (
+        "for (const item of document.querySelectorAll(arguments[0])) {"
+        "  if (item.querySelector('.text').textContent === arguments[1]) {"
+        "    item.querySelector(`.reaction[data-emoji='${arguments[2]}']`).click(); return true; }"
+        "} return false;"
+    )
+    wait_for(driver, lambda: driver.execute_script(click, container, text, emoji))
+
+
+def reactions_on(driver, text, container="#messages .message"):
+    """[(the toggle's text, pressed)] under the message (or post) that reads `text`."""
+    return driver.execute_script(
+        "for (const item of document.querySelectorAll(arguments[0])) {"
+        "  if (item.querySelector('.text').textContent === arguments[1]) {"
+        "    return [...item.querySelectorAll('.reaction')].map((b) =>"
+        "      [b.textContent, b.getAttribute('aria-pressed') === 'true']); }"
+        "} return null;",
+        container,
+        text,
+    )
+
+
 def quotes(driver):
     return driver.execute_script(
         "return [...document.querySelectorAll('#messages .message')].map((item) =>"
@@ -226,9 +262,22 @@ def test_a_reply_an_edit_and_a_delete_reach_the_other_side_live(stack, browsers)
     wait_for(eve, lambda: texts(eve)[1] == "This message was deleted.")
 
     assert texts(eve) == ["lunch at one?", "This message was deleted.", "noon works"]
+    assert reactions_on(eve, "This message was deleted.") == []  # nothing to react to any more
+    deleted_item = "return [...document.querySelectorAll('#messages .message')][1]"
+    assert eve.execute_script(deleted_item + ".querySelector('[data-action=react]');") is None
     wait_for(dan, lambda: quotes(dan)[-1] == ["lunch at one?", "noon works"])  # the quote follows the edit
     assert "edited" in by_id(eve, "messages").text
     screenshot(eve, "web-reply-edit-delete")
+
+    # Reactions, live both ways: eve picks one, dan adds the same, eve takes hers back.
+    react_to(eve, "lunch at one?", "👍")
+    wait_for(dan, lambda: reactions_on(dan, "lunch at one?") == [["👍 1", False]])
+    toggle_reaction(dan, "lunch at one?", "👍")
+    wait_for(eve, lambda: reactions_on(eve, "lunch at one?") == [["👍 2", True]])
+    toggle_reaction(eve, "lunch at one?", "👍")
+    wait_for(dan, lambda: reactions_on(dan, "lunch at one?") == [["👍 1", True]])
+    wait_for(eve, lambda: reactions_on(eve, "lunch at one?") == [["👍 1", False]])
+    screenshot(dan, "web-reactions")
 
 
 def click_in_page(driver, selector, text):
@@ -283,6 +332,13 @@ def test_a_post_reaches_a_subscriber_and_a_comment_comes_back_within_a_polling_p
     gus.find_element("css selector", ".comment-form input").send_keys("Save me some")
     gus.find_element("css selector", ".comment-form").submit()
     wait_for(fay, lambda: in_page(fay, ".comments .comment") == ["Save me some"], timeout=15)  # one period
+
+    # A subscriber reacts to the post; the owner sees the count on the next read, not as hers.
+    react_to(gus, "Tomatoes are in", "🔥", container="#posts .post")
+    wait_for(gus, lambda: reactions_on(gus, "Tomatoes are in", "#posts .post") == [["🔥 1", True]])
+    fay.refresh()
+    click_in_page(fay, "#channel-list .chat-item", "Fay's garden")
+    wait_for(fay, lambda: reactions_on(fay, "Tomatoes are in", "#posts .post") == [["🔥 1", False]])
     screenshot(fay, "web-channel")
 
 

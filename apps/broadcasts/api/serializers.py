@@ -92,6 +92,9 @@ class ChannelOutput(serializers.Serializer):
     created_at = serializers.DateTimeField()
     subscribed = serializers.BooleanField()
     role = serializers.CharField(allow_null=True)
+    allowed_reactions = serializers.ListField(
+        child=serializers.CharField(), help_text="The reactions subscribers may give to posts."
+    )
     invite_token = serializers.CharField(required=False, help_text="Admins only.")
 
 

@@ -4,7 +4,7 @@
 
 import { Api, ApiError } from "./api.js";
 import { Channels } from "./channels.js";
-import { $, avatar, element, personName, showPanel } from "./dom.js";
+import { $, avatar, element, personName, reactionBar, showPanel } from "./dom.js";
 import { Live } from "./live.js";
 import { People } from "./people.js";
 import { Profile, muteControl } from "./profile.js";
@@ -140,11 +140,40 @@ function messageItem(message) {
     element("p", { class: "text" }, text),
     message.edited_at && !message.deleted ? element("span", { class: "edited" }, "edited ") : null,
     element("span", { class: "receipt" }),
+    sent ? reactionsOf(message) : null,
     actions,
   );
   if (message.client_msg_id) item.dataset.ref = message.client_msg_id;
   if (message.reply_to) item.dataset.replyTo = String(message.reply_to);
   return item;
+}
+
+function reactionsOf(message) {
+  const chat = state.chats.get(message.chat_id);
+  const reactions = message.reactions || [];
+  return reactionBar({
+    reactions,
+    mine: reactions.filter((r) => r.user_ids.includes(state.me.id)).map((r) => r.emoji),
+    allowed: chat?.allowed_reactions || [],
+    onToggle: (emoji, add) => react(message, emoji, add).catch(showProblem),
+  });
+}
+
+async function react(message, emoji, add) {
+  const frame = { type: "message.react", chat_id: message.chat_id, message_id: message.id, emoji, add };
+  if (live.send(frame)) return; // message.reactions comes back to every socket
+  const path = `chats/${message.chat_id}/messages/${message.id}/reactions/`;
+  const changed = add
+    ? await api.request("POST", path, { emoji })
+    : await api.request("DELETE", `${path}?emoji=${encodeURIComponent(emoji)}`);
+  showReactions(changed);
+}
+
+// A message's reactions changed (its event, or an answer): redraw them where it is shown.
+function showReactions({ id, chat_id, reactions }) {
+  if (state.open?.id !== chat_id) return;
+  const item = $("messages").querySelector(`[data-id="${CSS.escape(String(id))}"]`);
+  item?.querySelector(".reactions")?.replaceWith(reactionsOf({ id, chat_id, reactions }));
 }
 
 function setDraft(draft) {
@@ -351,9 +380,13 @@ function onEvent(event) {
         if (item) {
           item.querySelector(".text").textContent = "This message was deleted.";
           item.querySelector(".message-actions")?.remove();
+          item.querySelector(".reactions")?.remove();
           item.querySelector(".edited")?.remove();
         }
       }
+      break;
+    case "message.reactions":
+      showReactions({ id: event.message_id, chat_id: event.chat_id, reactions: event.reactions });
       break;
     case "read":
       if (state.open?.id === event.chat_id && event.user_id !== state.me.id) {

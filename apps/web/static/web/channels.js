@@ -2,7 +2,7 @@
 // admins, and each post's comments, refreshed on a timer while they are open (as the seed says:
 // comments are not pushed).
 
-import { $, element, showPanel } from "./dom.js";
+import { $, element, reactionBar, showPanel } from "./dom.js";
 
 export const COMMENTS_EVERY = 10_000; // ms between two reads of the open comments
 
@@ -114,9 +114,33 @@ export class Channels {
       "li",
       { class: "message post", "data-id": post.id },
       element("p", { class: "text" }, post.text),
+      this.postReactions(post),
       element("div", { class: "message-actions" }, toggle),
       comments,
     );
+  }
+
+  // Counts for every reader; a subscriber (or an admin) adds and takes back their own.
+  postReactions(post) {
+    const channel = this.open?.channel;
+    return reactionBar({
+      reactions: post.reactions,
+      mine: post.my_reactions,
+      allowed: channel?.allowed_reactions || [],
+      readOnly: !(channel?.subscribed || channel?.role),
+      onToggle: async (emoji, add) => {
+        try {
+          const path = `posts/${post.id}/reactions/`;
+          const changed = add
+            ? await this.api.request("POST", path, { emoji })
+            : await this.api.request("DELETE", `${path}?emoji=${encodeURIComponent(emoji)}`);
+          const item = $("posts").querySelector(`[data-id="${CSS.escape(changed.id)}"]`);
+          item?.querySelector(".reactions").replaceWith(this.postReactions(changed));
+        } catch (error) {
+          this.showProblem(error);
+        }
+      },
+    });
   }
 
   async toggleComments(post, toggle, list) {

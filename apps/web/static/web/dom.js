@@ -26,6 +26,40 @@ export function personName(profile) {
   return profile.display_name || profile.username;
 }
 
+// Reactions under a message or a post: one toggle per emoji given ("👍 2", pressed when it is
+// yours), then a "React" button that opens the emoji one may add. `onToggle(emoji, add)`.
+export function reactionBar({ reactions, mine, allowed, onToggle, readOnly = false }) {
+  const bar = element("div", { class: "reactions" });
+  for (const { emoji, count } of reactions) {
+    const yours = mine.includes(emoji);
+    const label = `${emoji} ${count}${yours ? ", yours: take it back" : ""}`;
+    const toggle = element(
+      "button",
+      { type: "button", class: "reaction", "aria-pressed": String(yours), "aria-label": label, "data-emoji": emoji },
+      `${emoji} ${count}`,
+    );
+    toggle.disabled = readOnly;
+    toggle.addEventListener("click", () => onToggle(emoji, !yours));
+    bar.append(toggle);
+  }
+  const choices = readOnly ? [] : allowed.filter((emoji) => !mine.includes(emoji));
+  if (choices.length) {
+    const picker = element("span", { class: "picker", hidden: true });
+    for (const emoji of choices) {
+      const choice = element("button", { type: "button", "aria-label": `React with ${emoji}`, "data-emoji": emoji }, emoji);
+      choice.addEventListener("click", () => onToggle(emoji, true));
+      picker.append(choice);
+    }
+    const open = element("button", { type: "button", class: "react", "aria-expanded": "false", "data-action": "react" }, "React");
+    open.addEventListener("click", () => {
+      picker.hidden = !picker.hidden;
+      open.setAttribute("aria-expanded", String(!picker.hidden));
+    });
+    bar.append(open, picker);
+  }
+  return bar;
+}
+
 // A round picture: the avatar when there is one, else the name's first letter.
 export function avatar(url, name) {
   if (url) return element("img", { class: "avatar", src: url, alt: "" });
