@@ -244,6 +244,12 @@ class ChatConsumer(AsyncWebsocketConsumer):
             add=data["add"],
         )
 
+    async def on_message_pin(self, frame):
+        data = parse(s.MessagePinFrame, frame)
+        await in_worker_thread(services.message_pin)(
+            user=self.user, chat_id=data["chat_id"], message_id=data["message_id"], pinned=data["pinned"]
+        )
+
     async def on_typing(self, frame):
         data = parse(s.ChatFrame, frame)
         await in_worker_thread(services.typing_send)(user=self.user, chat_id=data["chat_id"])
@@ -281,6 +287,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         "message.edit": on_message_edit,
         "message.delete": on_message_delete,
         "message.react": on_message_react,
+        "message.pin": on_message_pin,
         "typing": on_typing,
         "read": on_read,
         "sync": on_sync,

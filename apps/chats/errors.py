@@ -26,3 +26,5 @@ class ChatError(StrEnum):
     INVALID_CURSOR = "invalid_cursor"
     REACTION_NOT_ALLOWED = "reaction_not_allowed"
     TOO_MANY_REACTIONS = "too_many_reactions"
+    NOT_ALLOWED_TO_PIN = "not_allowed_to_pin"
+    TOO_MANY_PINS = "too_many_pins"

@@ -17,7 +17,7 @@ from .history import message_public, message_stored
 from .models import HiddenMessage, Message
 
 _MESSAGE = "The message, as `GET chats/{id}/messages/` shows it now."
-_CHAT = "The chat: `{id, kind, title, created_by, allowed_reactions}`."
+_CHAT = "The chat: `{id, kind, title, created_by, allowed_reactions, members_can_pin}`."
 
 MESSAGE_NEW = declare(
     "message.new",
@@ -62,6 +62,19 @@ MESSAGE_REACTIONS = declare(
         "added": "True: added; false: taken back.",
     },
 )
+CHAT_PINS = declare(
+    "chat.pins",
+    Channel.UPDATE,
+    app="chats",
+    summary="A message was pinned or unpinned (to every member).",
+    fields={
+        "chat_id": "The chat.",
+        "message_id": "The message pinned or unpinned (a string id).",
+        "pinned": "True: pinned; false: unpinned.",
+        "by": "Who did it.",
+        "pins": "The chat's pins now, newest first: `[{message_id, seq, pinned_by, pinned_at}]`.",
+    },
+)
 READ = declare(
     "read",
     Channel.UPDATE,
@@ -95,7 +108,7 @@ CHAT_UPDATED = declare(
     "chat.updated",
     Channel.UPDATE,
     app="chats",
-    summary="A group's title or its allowed reactions changed.",
+    summary="A group's title, its allowed reactions or who may pin changed.",
     fields={"chat": _CHAT, "by": "Who changed it."},
 )
 TYPING = declare(

@@ -31,6 +31,8 @@ class Chat(models.Model):
     # The reactions a group's admins allow (a subset of settings.REACTIONS, in its order; empty:
     # none); null: every one of settings.REACTIONS.
     allowed_reactions = models.JSONField(null=True, blank=True)
+    # In a group, whether members who are not admins may pin messages (a direct chat: both may).
+    members_can_pin = models.BooleanField(default=False)
 
     def __str__(self):
         return self.title or f"{self.kind} chat {self.pk}"
@@ -96,6 +98,18 @@ class Message(RowSealedModel, DocumentModel):
 
     def __str__(self):
         return f"message {self.chat_id}#{self.seq}"
+
+
+class PinnedMessage(DocumentModel):
+    """A message pinned in its chat; a chat's pins are listed newest first."""
+
+    chat_id = models.BigIntegerField()
+    message_id = documents.ref_field()
+    pinned_by = models.BigIntegerField(null=True)
+    pinned_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["chat_id", "message_id"], name="chats_unique_pin")]
 
 
 class HiddenMessage(DocumentModel):

@@ -13,7 +13,7 @@ from apps.profiles.selectors import profiles_visible_to
 
 from .errors import ChatError
 from .history import HISTORY, history_newest, message_public, message_stored
-from .models import Chat, ChatMember, HiddenMessage, Message
+from .models import Chat, ChatMember, HiddenMessage, Message, PinnedMessage
 
 # --- Membership (cached per chat) -----------------------------------------------------------
 
@@ -135,6 +135,40 @@ def history_page(
     }
 
 
+def pins_of(*, chat_id: int) -> list[dict]:
+    """The chat's pins, newest first: [{message_id, seq, pinned_by, pinned_at}] (two queries)."""
+    rows = list(PinnedMessage.objects.filter(chat_id=chat_id).order_by("-pinned_at", "-id"))
+    seqs = dict(Message.objects.filter(pk__in=[row.message_id for row in rows]).values_list("pk", "seq"))
+    return [
+        {
+            "message_id": documents.dump_id(row.message_id),
+            "seq": seqs[row.message_id],
+            "pinned_by": row.pinned_by,
+            "pinned_at": row.pinned_at.isoformat(),
+        }
+        for row in rows
+        if row.message_id in seqs
+    ]
+
+
+def pinned_messages(*, user_id: int, chat_id: int) -> list[dict]:
+    """The chat's pinned messages as the member sees them, newest pin first."""
+    chat_role(chat_id=chat_id, user_id=user_id)
+    pins = pins_of(chat_id=chat_id)
+    wanted = [documents.parse_id(pin["message_id"]) for pin in pins]
+    messages = {documents.dump_id(m.pk): m for m in Message.objects.filter(pk__in=wanted)}
+    hidden = hidden_for(user_id=user_id, chat_id=chat_id)
+    shown = []
+    for pin in pins:
+        stored = message_stored(messages[pin["message_id"]])
+        if not _visible(stored, hidden):
+            continue  # deleted for this member only: not shown to them
+        shown.append(
+            {"message": message_public(stored), "pinned_by": pin["pinned_by"], "pinned_at": pin["pinned_at"]}
+        )
+    return shown
+
+
 # --- Chats ----------------------------------------------------------------------------------
 
 
@@ -200,6 +234,7 @@ def _chat_rows(memberships: list[ChatMember], user_id: int) -> list[dict]:
             "peer": peers.get(m.chat.pk),
             "role": m.role,
             "allowed_reactions": allowed_reactions(m.chat),
+            "members_can_pin": m.chat.kind == Chat.Kind.DIRECT or m.chat.members_can_pin,
             "created_at": m.chat.created_at,
             "last_activity_at": m.chat.last_activity_at,
         }

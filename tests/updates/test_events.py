@@ -135,6 +135,21 @@ def test_a_reaction_and_taking_it_back_tell_every_member(people, group):
     assert react(False) == got(["message.reactions"], "ann", "ben", "cat")
 
 
+def test_pinning_and_unpinning_tell_every_member(people, group):
+    ann, *_ = people
+    message_id = chats.message_send(sender=ann, chat_id=group.id, text="rules")[0]["id"]
+
+    def pin(pinned):
+        return emitted(
+            people,
+            lambda: chats.message_pin(user=ann, chat_id=group.id, message_id=message_id, pinned=pinned),
+        )[0]
+
+    assert pin(True) == got(["chat.pins"], "ann", "ben", "cat")
+    assert pin(True) == got([])  # pinned already
+    assert pin(False) == got(["chat.pins"], "ann", "ben", "cat")
+
+
 def test_a_takedown_tells_every_member(people, group):
     ann, *_ = people
     message = chats.message_send(sender=ann, chat_id=group.id, text="spam")[0]

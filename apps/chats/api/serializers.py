@@ -59,6 +59,9 @@ class ChatUpdateInput(serializers.Serializer):
         max_length=len(settings.REACTIONS),
         help_text="The reactions members may give (empty: none); null: all of them.",
     )
+    members_can_pin = serializers.BooleanField(
+        required=False, help_text="Whether members who are not admins may pin messages."
+    )
 
 
 class MembersAddInput(serializers.Serializer):
@@ -110,6 +113,10 @@ class ReactionInput(serializers.Serializer):
     emoji = ReactionField()
 
 
+class PinInput(serializers.Serializer):
+    message_id = DocumentIdField()
+
+
 class ReadInput(serializers.Serializer):
     seq = serializers.IntegerField(min_value=0, max_value=2**63 - 1)
 
@@ -142,6 +149,10 @@ class MessageDeleteFrame(ChatFrame, MessageDeleteQuery):
 class MessageReactFrame(ChatFrame, ReactionInput):
     message_id = DocumentIdField()
     add = serializers.BooleanField(required=False, default=True, help_text="False: take it back.")
+
+
+class MessagePinFrame(ChatFrame, PinInput):
+    pinned = serializers.BooleanField(required=False, default=True, help_text="False: unpin it.")
 
 
 class ReadFrame(ChatFrame, ReadInput):
@@ -179,6 +190,16 @@ class MessageOutput(serializers.Serializer):
     deleted = serializers.BooleanField()
 
 
+class PinOutput(serializers.Serializer):
+    message = MessageOutput()
+    pinned_by = serializers.IntegerField(allow_null=True)
+    pinned_at = serializers.DateTimeField()
+
+
+class PinListOutput(serializers.Serializer):
+    results = PinOutput(many=True, help_text="Newest pin first.")
+
+
 class MessagePageOutput(serializers.Serializer):
     results = MessageOutput(many=True)
     has_more = serializers.BooleanField()
@@ -203,6 +224,9 @@ class ChatOutput(serializers.Serializer):
     role = serializers.CharField()
     allowed_reactions = serializers.ListField(
         child=serializers.CharField(), help_text="The reactions members may give here."
+    )
+    members_can_pin = serializers.BooleanField(
+        help_text="In a group, whether members who are not admins may pin."
     )
     created_at = serializers.DateTimeField()
     last_activity_at = serializers.DateTimeField()

@@ -179,6 +179,33 @@ class MessageReactionsView(APIView):
         return Response(render(s.MessageOutput, message))
 
 
+class PinListView(APIView):
+    @extend_schema(operation_id="chat_pins_list", responses={200: s.PinListOutput}, tags=["messages"])
+    def get(self, request, chat_id: int):
+        pins = selectors.pinned_messages(user_id=request.user.id, chat_id=chat_id)
+        return Response(render(s.PinListOutput, {"results": pins}))
+
+    @extend_schema(
+        request=s.PinInput,
+        responses={200: s.PinListOutput},
+        tags=["messages"],
+        description="Members of a direct chat, admins of a group (every member, if the group's "
+        "`members_can_pin`); pinning what is pinned changes nothing.",
+    )
+    def post(self, request, chat_id: int):
+        data = parse(s.PinInput, request.data)
+        services.message_pin(user=request.user, chat_id=chat_id, message_id=data["message_id"])
+        pins = selectors.pinned_messages(user_id=request.user.id, chat_id=chat_id)
+        return Response(render(s.PinListOutput, {"results": pins}))
+
+
+class PinDetailView(APIView):
+    @extend_schema(responses={204: None}, tags=["messages"])
+    def delete(self, request, chat_id: int, message_id: int):
+        services.message_pin(user=request.user, chat_id=chat_id, message_id=message_id, pinned=False)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
 class ReadView(APIView):
     @extend_schema(request=s.ReadInput, responses={200: s.ReadOutput}, tags=["messages"])
     def post(self, request, chat_id: int):

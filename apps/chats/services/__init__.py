@@ -21,6 +21,7 @@ from .messages import (
     message_takedown,
     typing_send,
 )
+from .pins import message_pin
 from .reactions import message_react
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "message_delete",
     "message_edit",
     "message_erase",
+    "message_pin",
     "message_react",
     "message_send",
     "message_takedown",

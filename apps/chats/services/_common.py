@@ -41,4 +41,5 @@ def chat_public(chat: Chat) -> dict:
         "title": chat.title,
         "created_by": chat.created_by_id,
         "allowed_reactions": allowed_reactions(chat),
+        "members_can_pin": chat.kind == Chat.Kind.DIRECT or chat.members_can_pin,
     }

@@ -105,8 +105,9 @@ def _locked_group(chat_id: int, actor_id: int) -> tuple[Chat, dict[int, ChatMemb
 
 @documents.transactional
 def chat_update(*, user, chat_id: int, **changes) -> Chat:
-    """An admin changes the group's `title` or its `allowed_reactions` (a list of configured
-    reactions, empty for none, or None for all); every member is told."""
+    """An admin changes the group's `title`, its `allowed_reactions` (a list of configured
+    reactions, empty for none, or None for all) or whether `members_can_pin`; every member is
+    told."""
     chat, members = _locked_group(chat_id, user.pk)
     if not members[user.pk].is_admin:
         raise PermissionDenied("Only the group's admins can change it.", code=ChatError.NOT_ADMIN)
@@ -118,7 +119,10 @@ def chat_update(*, user, chat_id: int, **changes) -> Chat:
     if "allowed_reactions" in changes:
         allowed = changes["allowed_reactions"]
         chat.allowed_reactions = None if allowed is None else list(dict.fromkeys(allowed))
-    chat.save(update_fields=[field for field in ("title", "allowed_reactions") if field in changes])
+    if "members_can_pin" in changes:
+        chat.members_can_pin = changes["members_can_pin"]
+    fields = ("title", "allowed_reactions", "members_can_pin")
+    chat.save(update_fields=[field for field in fields if field in changes])
     updates_append(
         user_ids=list(members),
         kind=events.CHAT_UPDATED.name,

@@ -24,7 +24,7 @@ from .. import events
 from ..counters import next_seq
 from ..errors import ChatError
 from ..history import HISTORY, message_public, message_stored
-from ..models import Chat, ChatMember, HiddenMessage, Message
+from ..models import Chat, ChatMember, HiddenMessage, Message, PinnedMessage
 from ..presence import online_among
 from ..selectors import hidden_refill, members_of
 from ..store import Sending, message_write, sending_members, two_statement_writes
@@ -221,8 +221,10 @@ def message_delete(*, user, chat_id: int, message_id: int, for_everyone: bool) -
 
 def message_erase(message: Message) -> None:
     """Erase a message's content, keeping its place in the chat (for moderators too); files no
-    other message or post carries are deleted. Its reactions go with it."""
+    other message or post carries are deleted. Its reactions and its pin go with it (members
+    drop the pin on `message.deleted`)."""
     message.reactions = None
+    PinnedMessage.objects.filter(chat_id=message.chat_id, message_id=message.pk).delete()
     content_erase(message, also=("reactions",))
     HISTORY.merge_after_commit(message.chat_id, message_stored(message))
 
