@@ -279,6 +279,14 @@ def test_a_reply_an_edit_and_a_delete_reach_the_other_side_live(stack, browsers)
     wait_for(eve, lambda: reactions_on(eve, "lunch at one?") == [["👍 1", False]])
     screenshot(dan, "web-reactions")
 
+    # A pin, live: dan pins the question, eve sees it above the chat and unpins it.
+    act_on(dan, "lunch at one?", "pin")
+    wait_for(eve, lambda: by_id(eve, "pins").is_displayed())
+    assert by_id(eve, "pins-summary").text == "Pinned (1): lunch at one?"
+    screenshot(eve, "web-pinned")
+    act_on(eve, "lunch at one?", "pin")  # now "Unpin"
+    wait_for(dan, lambda: not by_id(dan, "pins").is_displayed())
+
 
 def click_in_page(driver, selector, text):
     """Click the element matching `selector` whose text contains `text` (in the page: lists are

@@ -128,6 +128,7 @@ function messageItem(message) {
         "div",
         { class: "message-actions" },
         actionButton("Reply", "reply", message),
+        mayPin() ? actionButton(isPinned(message.id) ? "Unpin" : "Pin", "pin", message) : null,
         mine ? actionButton("Edit", "edit", message) : null,
         mine ? actionButton("Delete", "delete", message) : null,
       )
@@ -186,8 +187,53 @@ function setDraft(draft) {
   $("composer-text").focus();
 }
 
+function mayPin() {
+  const chat = state.chats.get(state.open?.id);
+  return Boolean(chat && (chat.members_can_pin || chat.role === "owner" || chat.role === "admin"));
+}
+
+function isPinned(messageId) {
+  return (state.open?.pins || []).some((pin) => pin.message.id === String(messageId));
+}
+
+async function loadPins() {
+  const open = state.open;
+  const { results } = await api.request("GET", `chats/${open.id}/pins/`);
+  if (state.open !== open) return;
+  open.pins = results;
+  showPins();
+}
+
+function showPins() {
+  const pins = state.open.pins;
+  $("pins").hidden = pins.length === 0;
+  if (!pins.length) return;
+  $("pins-summary").textContent = `Pinned (${pins.length}): ${pins[0].message.text}`;
+  $("pins-list").replaceChildren(
+    ...pins.map((pin) => {
+      const unpin = mayPin() ? actionButton("Unpin", "pin", pin.message) : null;
+      return element("li", { "data-id": pin.message.id }, element("span", { class: "text" }, pin.message.text), " ", unpin);
+    }),
+  );
+  for (const item of $("messages").querySelectorAll(".message[data-id]")) {
+    const button = item.querySelector("[data-action=pin]");
+    if (button) button.textContent = isPinned(item.dataset.id) ? "Unpin" : "Pin";
+  }
+}
+
+async function togglePin(message) {
+  const pinned = !isPinned(message.id);
+  const frame = { type: "message.pin", chat_id: message.chat_id, message_id: message.id, pinned };
+  if (live.send(frame)) return; // chat.pins comes back to every socket
+  if (pinned) await api.request("POST", `chats/${message.chat_id}/pins/`, { message_id: message.id });
+  else await api.request("DELETE", `chats/${message.chat_id}/pins/${message.id}/`);
+  await loadPins();
+}
+
 function onAction(action, message) {
-  if (action === "reply" || action === "edit") {
+  if (action === "pin") {
+    togglePin(message).catch(showProblem);
+  } else if (action === "reply" || action === "edit") {
     setDraft({ mode: action, message });
   } else if (action === "delete" && confirm("Delete this message for everyone?")) {
     const frame = { type: "message.delete", chat_id: message.chat_id, message_id: message.id, for_everyone: true };
@@ -263,6 +309,7 @@ async function openChat(chatId) {
     oldest: null,
     more: false,
     peerRead: 0,
+    pins: [],
   };
   $("chat-title").textContent = chatName(chat);
   const count = chat.kind === "group" ? element("span", { class: "muted" }, `${members.results.length} members `) : null;
@@ -270,7 +317,8 @@ async function openChat(chatId) {
   $("typing").textContent = "";
   setDraft(null);
   $("messages").replaceChildren();
-  await loadOlder();
+  $("pins").hidden = true;
+  await Promise.all([loadOlder(), loadPins()]);
   renderChatList();
   markRead();
   $("composer-text").focus();
@@ -381,9 +429,13 @@ function onEvent(event) {
           item.querySelector(".text").textContent = "This message was deleted.";
           item.querySelector(".message-actions")?.remove();
           item.querySelector(".reactions")?.remove();
+          if (isPinned(event.message_id)) loadPins().catch(showProblem); // deleting unpins it
           item.querySelector(".edited")?.remove();
         }
       }
+      break;
+    case "chat.pins":
+      if (state.open?.id === event.chat_id) loadPins().catch(showProblem);
       break;
     case "message.reactions":
       showReactions({ id: event.message_id, chat_id: event.chat_id, reactions: event.reactions });
