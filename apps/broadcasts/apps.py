@@ -9,4 +9,9 @@ class BroadcastsConfig(AppConfig):
     verbose_name = "Broadcast channels"
 
     def ready(self):
+        from apps.core.forwarding import register_source
+
         from . import events  # noqa: F401 (declares the app's events in the catalogue)
+        from .selectors import post_forwardable
+
+        register_source("post", post_forwardable)

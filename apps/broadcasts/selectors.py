@@ -9,6 +9,7 @@ from django.db.models import Exists, OuterRef, Subquery
 from apps.core import documents
 from apps.core.cache import SealedWindow
 from apps.core.errors import NotFound
+from apps.core.forwarding import Forwardable
 from apps.files.selectors import attachment_public, storage_url
 
 from .errors import BroadcastError
@@ -169,6 +170,23 @@ def post_for_reader(*, post_id: int, user_id: int) -> tuple[Post, Channel, str |
     except NotFound:
         raise NotFound("There is no such post.", code=BroadcastError.POST_NOT_FOUND) from None
     return post, channel, role, subscribed
+
+
+def post_forwardable(user_id: int, post_id) -> Forwardable:
+    """A post its reader forwards into a chat: its text and files, and its channel as origin."""
+    post, channel, _role, _subscribed = post_for_reader(post_id=post_id, user_id=user_id)
+    return Forwardable(
+        text=post.text,
+        attachments=post.attachments,
+        origin={
+            "kind": "channel",
+            "channel_id": channel.pk,
+            "handle": channel.handle,
+            "title": channel.title,
+            "post_id": documents.dump_id(post.pk),
+            "date": post.created_at.isoformat(),
+        },
+    )
 
 
 # --- Comments -------------------------------------------------------------------------------

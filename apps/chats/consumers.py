@@ -23,7 +23,7 @@ from apps.accounts.errors import AccountError
 from apps.accounts.services import CLOSE_BANNED, CLOSE_UNAUTHORIZED
 from apps.accounts.ws_auth import BEARER_SUBPROTOCOL, socket_reauthenticate
 from apps.core import jsonparse, ratelimit
-from apps.core.api import parse, render
+from apps.core.api import parse, parse_one_of, render
 from apps.core.errors import OUTAGE_DETAIL, ApplicationError, CoreError, is_outage
 from apps.core.exceptions import validation_error_body
 from apps.core.logging import new_request_id, request_id
@@ -38,7 +38,11 @@ from .presence import presence_connected, presence_disconnected
 logger = logging.getLogger(__name__)
 
 # The rate limits a frame counts against besides `ws_frame` (REST's own, so both paths share one).
-FRAME_SCOPES = {"message.send": ("message_send",), "message.react": ("reaction",)}
+FRAME_SCOPES = {
+    "message.send": ("message_send",),
+    "message.forward": ("message_send",),
+    "message.react": ("reaction",),
+}
 
 
 class ChatConsumer(AsyncWebsocketConsumer):
@@ -244,6 +248,24 @@ class ChatConsumer(AsyncWebsocketConsumer):
             add=data["add"],
         )
 
+    async def on_message_forward(self, frame):
+        data = parse_one_of(s.FORWARD_FRAMES, "source", frame)
+        sent = await in_worker_thread(services.messages_forward)(
+            sender=self.user,
+            chat_id=data["chat_id"],
+            from_chat_id=data.get("from_chat_id"),
+            message_ids=data.get("message_ids", ()),
+            post_id=data.get("post_id"),
+            origin=self.channel_name,
+        )
+        await self.send_json(
+            {
+                "type": "message.forwarded",
+                "ref": frame.get("ref"),
+                "messages": [render(s.MessageOutput, message) for message in sent],
+            }
+        )
+
     async def on_message_pin(self, frame):
         data = parse(s.MessagePinFrame, frame)
         await in_worker_thread(services.message_pin)(
@@ -288,6 +310,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         "message.delete": on_message_delete,
         "message.react": on_message_react,
         "message.pin": on_message_pin,
+        "message.forward": on_message_forward,
         "typing": on_typing,
         "read": on_read,
         "sync": on_sync,

@@ -430,6 +430,8 @@ MESSAGE_EDIT_WINDOW_SECONDS = env.int("MESSAGE_EDIT_WINDOW_SECONDS", default=48 
 # may put on one message or post (as Telegram: a few).
 REACTIONS = env.list("REACTIONS", default=["👍", "❤️", "😂", "😮", "😢", "🙏", "🔥", "🎉", "👎"])
 REACTIONS_PER_PERSON = env.int("REACTIONS_PER_PERSON", default=3)
+# Messages one forward carries at most.
+FORWARD_MAX_MESSAGES = 100
 # Pinned messages a chat holds at most.
 CHAT_MAX_PINS = env.int("CHAT_MAX_PINS", default=100)
 # The update log: a page of `updates/?since=` holds at most UPDATES_PAGE_SIZE entries; a client

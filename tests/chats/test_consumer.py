@@ -253,6 +253,38 @@ async def test_a_reaction_over_the_socket_reaches_the_other_member(people):
     await bobs.disconnect()
 
 
+async def test_a_forward_over_the_socket_answers_the_sender_and_reaches_the_other_member(people):
+    alice, bob, chat = people
+    carol = await db(UserFactory)(username="carol", profile="Carol")
+    elsewhere, _ = await db(services.chat_direct_open)(user=alice, peer_id=carol.id)
+    original, _, _ = await db(services.message_send)(sender=carol, chat_id=elsewhere.id, text="party at 8")
+    alices, bobs = await open_socket(alice), await open_socket(bob)
+
+    await alices.send_json_to(
+        {
+            "type": "message.forward",
+            "chat_id": chat.id,
+            "source": "chat",
+            "from_chat_id": elsewhere.id,
+            "message_ids": [original["id"]],
+            "ref": "f1",
+        }
+    )
+    answered = await frame(alices)
+    arrived = await frame(bobs)
+
+    assert (answered["type"], answered["ref"]) == ("message.forwarded", "f1")
+    assert [m["text"] for m in answered["messages"]] == ["party at 8"]
+    assert arrived["type"] == "message.new"
+    assert (arrived["message"]["text"], arrived["message"]["forwarded_from"]["user_id"]) == (
+        "party at 8",
+        carol.id,
+    )
+    assert await nothing_more(alices) is None  # its answer, not a message.new too
+    await alices.disconnect()
+    await bobs.disconnect()
+
+
 @pytest.mark.parametrize(
     ("sent", "code"),
     [

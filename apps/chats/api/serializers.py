@@ -113,6 +113,28 @@ class ReactionInput(serializers.Serializer):
     emoji = ReactionField()
 
 
+class ForwardMessagesInput(serializers.Serializer):
+    source = serializers.ChoiceField(choices=["chat"])
+    from_chat_id = serializers.IntegerField(
+        min_value=1, max_value=10**18 - 1, help_text="The chat they are in."
+    )
+    message_ids = serializers.ListField(
+        child=DocumentIdField(), min_length=1, max_length=settings.FORWARD_MAX_MESSAGES
+    )
+
+
+class ForwardPostInput(serializers.Serializer):
+    source = serializers.ChoiceField(choices=["post"])
+    post_id = DocumentIdField(help_text="A post of a channel you can read.")
+
+
+# What to forward, told apart by `source` (oneOf in the schema).
+FORWARD_INPUTS = {"chat": ForwardMessagesInput, "post": ForwardPostInput}
+ForwardInput = PolymorphicProxySerializer(
+    component_name="ForwardInput", serializers=FORWARD_INPUTS, resource_type_field_name="source"
+)
+
+
 class PinInput(serializers.Serializer):
     message_id = DocumentIdField()
 
@@ -155,6 +177,17 @@ class MessagePinFrame(ChatFrame, PinInput):
     pinned = serializers.BooleanField(required=False, default=True, help_text="False: unpin it.")
 
 
+class ForwardMessagesFrame(ChatFrame, ForwardMessagesInput):
+    pass
+
+
+class ForwardPostFrame(ChatFrame, ForwardPostInput):
+    pass
+
+
+FORWARD_FRAMES = {"chat": ForwardMessagesFrame, "post": ForwardPostFrame}
+
+
 class ReadFrame(ChatFrame, ReadInput):
     pass
 
@@ -182,12 +215,21 @@ class MessageOutput(serializers.Serializer):
     text = serializers.CharField()
     reply_to = DocumentIdField(allow_null=True)
     attachments = AttachmentOutput(many=True)
-    forwarded_from = serializers.JSONField(allow_null=True)
+    forwarded_from = serializers.JSONField(
+        allow_null=True,
+        help_text='A forwarded message\'s origin: `{kind: "user", user_id, date}` (from a chat: its '
+        'author, shown as the viewer may see their profile) or `{kind: "channel", channel_id, '
+        "handle, title, post_id, date}`; null for a message written here.",
+    )
     client_msg_id = serializers.UUIDField(allow_null=True)
     reactions = ReactionOutput(many=True, help_text="The most given first; yours have your id in `user_ids`.")
     created_at = serializers.DateTimeField()
     edited_at = serializers.DateTimeField(allow_null=True)
     deleted = serializers.BooleanField()
+
+
+class ForwardedOutput(serializers.Serializer):
+    results = MessageOutput(many=True, help_text="The new messages, in order.")
 
 
 class PinOutput(serializers.Serializer):

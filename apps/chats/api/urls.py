@@ -8,6 +8,7 @@ urlpatterns = [
     path("chats/<id:chat_id>/members/", views.MemberListView.as_view(), name="chat-members"),
     path("chats/<id:chat_id>/members/<id:user_id>/", views.MemberDetailView.as_view(), name="chat-member"),
     path("chats/<id:chat_id>/messages/", views.MessageListView.as_view(), name="chat-messages"),
+    path("chats/<id:chat_id>/messages/forward/", views.ForwardView.as_view(), name="chat-forward"),
     path(
         "chats/<id:chat_id>/messages/<docid:message_id>/",
         views.MessageDetailView.as_view(),

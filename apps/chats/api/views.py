@@ -126,6 +126,29 @@ class MessageListView(APIView):
         )
 
 
+class ForwardView(APIView):
+    throttle_scope = "message_send"
+
+    @extend_schema(
+        request=s.ForwardInput,
+        responses={201: s.ForwardedOutput},
+        tags=["messages"],
+        description="Copies into this chat, as new messages from you, of messages of a chat you "
+        "are in (at most `FORWARD_MAX_MESSAGES`, in their order) or of a channel post you can "
+        "read; each keeps its origin (`forwarded_from`) and shares the files. All or nothing.",
+    )
+    def post(self, request, chat_id: int):
+        data = parse_one_of(s.FORWARD_INPUTS, "source", request.data)
+        sent = services.messages_forward(
+            sender=request.user,
+            chat_id=chat_id,
+            from_chat_id=data.get("from_chat_id"),
+            message_ids=data.get("message_ids", ()),
+            post_id=data.get("post_id"),
+        )
+        return Response(render(s.ForwardedOutput, {"results": sent}), status=status.HTTP_201_CREATED)
+
+
 class MessageDetailView(APIView):
     @extend_schema(request=s.MessageEditInput, responses={200: s.MessageOutput}, tags=["messages"])
     def patch(self, request, chat_id: int, message_id: int):

@@ -12,6 +12,7 @@ from .chats import (
     chat_members_add,
     chat_update,
 )
+from .forwarding import messages_forward
 from .messages import (
     chat_read,
     message_delete,
@@ -39,5 +40,6 @@ __all__ = [
     "message_react",
     "message_send",
     "message_takedown",
+    "messages_forward",
     "typing_send",
 ]

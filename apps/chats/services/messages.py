@@ -90,11 +90,24 @@ def message_send(
 
 
 @documents.transactional
-def _message_send(*, sender, chat_id, text, client_msg_id, reply_to, attachment_ids, origin):
+def _message_send(
+    *,
+    sender,
+    chat_id,
+    text,
+    client_msg_id,
+    reply_to,
+    attachment_ids,
+    origin,
+    shared: list[dict] | None = None,
+    forwarded_from: dict | None = None,
+):
+    """`shared`: file snapshots of a message or post being forwarded (the files are shared, not
+    copied: who uploaded them does not matter), instead of `attachment_ids`."""
     members = sending_members(chat_id=chat_id, sender_id=sender.pk)
     sender_membership = require_member(members, sender.pk)
     attachment_ids = list(attachment_ids or [])
-    text = _check_text(text, allow_empty=bool(attachment_ids))
+    text = _check_text(text, allow_empty=bool(attachment_ids or shared))
     if len(attachment_ids) > settings.MESSAGE_MAX_ATTACHMENTS:
         raise ApplicationError.for_field(
             "attachments",
@@ -109,9 +122,12 @@ def _message_send(*, sender, chat_id, text, client_msg_id, reply_to, attachment_
         raise ApplicationError.for_field(
             "reply_to", ChatError.REPLY_NOT_FOUND, "No such message in this chat.", status=404
         )
-    snapshots = [
-        attachment_snapshot(f) for f in files_for_attaching(file_ids=attachment_ids, user_id=sender.pk)
-    ]
+    if shared is None:
+        snapshots = [
+            attachment_snapshot(f) for f in files_for_attaching(file_ids=attachment_ids, user_id=sender.pk)
+        ]
+    else:
+        snapshots = list(shared)
     files_attach(file_ids=[snapshot["file_id"] for snapshot in snapshots])
     fields = {
         "sender_id": sender.pk,
@@ -119,6 +135,7 @@ def _message_send(*, sender, chat_id, text, client_msg_id, reply_to, attachment_
         "attachments": snapshots,
         "reply_to": reply_to,
         "client_msg_id": client_msg_id,
+        "forwarded_from": forwarded_from,
     }
     if two_statement_writes():  # the same rows as below, in two statements
         written = message_write(
