@@ -28,3 +28,4 @@ class ChatError(StrEnum):
     TOO_MANY_REACTIONS = "too_many_reactions"
     NOT_ALLOWED_TO_PIN = "not_allowed_to_pin"
     TOO_MANY_PINS = "too_many_pins"
+    FORWARDED = "forwarded_not_editable"

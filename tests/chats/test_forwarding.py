@@ -56,6 +56,20 @@ def test_messages_are_copied_in_order_with_their_authors_as_origin(
     ]
 
 
+def test_a_forwarded_message_cannot_be_edited(client_for, alice, bob, direct, alice_and_carol, send):
+    original = send(bob, direct, "the score was 3-1")
+    copy = forward(client_for(alice), alice_and_carol, from_chat_id=direct.id, message_ids=[original["id"]])
+    copy_id = copy.json()["results"][0]["id"]
+
+    edited = client_for(alice).patch(
+        f"/api/v1/chats/{alice_and_carol.id}/messages/{copy_id}/",
+        {"text": "the score was 5-1"},
+        format="json",
+    )
+
+    assert (edited.status_code, edited.json()["code"]) == (403, "forwarded_not_editable")
+
+
 def test_a_forward_of_a_forward_keeps_the_first_origin(client_for, alice, bob, direct, alice_and_carol, send):
     original = send(bob, direct, "secret recipe")
     copy = forward(client_for(alice), alice_and_carol, from_chat_id=direct.id, message_ids=[original["id"]])

@@ -436,6 +436,54 @@ def test_older_messages_and_posts_load_as_the_list_is_scrolled_up(stack, browser
     assert in_page(sue, "#posts .post .text") == [f"post {number}" for number in range(1, 16)]
 
 
+def test_a_message_and_a_post_are_forwarded_from_the_page(stack, browsers):
+    a, _ = stack.servers
+    for name in ("vic_web", "wes_web"):
+        requests.post(
+            f"{a.http}/api/v1/auth/register/", json={"username": name, "password": PASSWORD}, timeout=10
+        )
+    uma = browsers()
+    sign_up(uma, a, "uma_web")
+    uma_id = user_id(a, token(a, "uma_web"))
+    _, with_vic = call(a, "POST", "chats/", "vic_web", {"kind": "direct", "user_id": uma_id})
+    _, with_wes = call(a, "POST", "chats/", "wes_web", {"kind": "direct", "user_id": uma_id})
+    call(a, "POST", f"chats/{with_vic['id']}/messages/", "vic_web", {"text": "meet at the gate"})
+    _, channel = call(a, "POST", "channels/", "vic_web", {"handle": "vic_trails", "title": "Vic's trails"})
+    call(a, "POST", f"channels/{channel['id']}/posts/", "vic_web", {"text": "North loop is muddy"})
+    uma.refresh()
+
+    open_chat(uma, "vic_web")
+    wait_for(uma, lambda: texts(uma) == ["meet at the gate"])
+    act_on(uma, "meet at the gate", "forward")
+    from selenium.webdriver.support.ui import Select
+
+    Select(uma.find_element("css selector", ".forward-form select")).select_by_visible_text("wes_web")
+    uma.find_element("css selector", ".forward-form").submit()
+    wait_for(uma, lambda: "Forwarded." in by_id(uma, "messages").text)
+    by_id(uma, "channel-query").send_keys("vic_trails")
+    by_id(uma, "channel-search").submit()
+    click_in_page(uma, "#channel-list .chat-item", "Vic's trails")
+    click_in_page(uma, "#posts [data-action=forward]", "Forward")
+    wait_for(uma, lambda: in_page(uma, "#posts .forward-form"))
+    Select(uma.find_element("css selector", "#posts .forward-form select")).select_by_visible_text("wes_web")
+    uma.find_element("css selector", "#posts .forward-form").submit()
+    wait_for(uma, lambda: "Forwarded." in by_id(uma, "posts").text)
+
+    _, page = call(a, "GET", f"chats/{with_wes['id']}/messages/", "wes_web")
+    received = [(m["text"], m["forwarded_from"]["kind"]) for m in reversed(page["results"])]
+    assert received == [("meet at the gate", "user"), ("North loop is muddy", "channel")]
+    open_chat(uma, "wes_web")
+    wait_for(
+        uma,
+        lambda: in_page(uma, "#messages .forwarded")
+        == [
+            "Forwarded from vic_web",
+            "Forwarded from Vic's trails (@vic_trails)",
+        ],
+    )
+    screenshot(uma, "web-forwarded")
+
+
 def test_the_page_is_served_with_a_strict_content_security_policy(stack):
     server = stack.servers[0]
 

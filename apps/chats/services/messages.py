@@ -194,6 +194,8 @@ def message_edit(*, user, chat_id: int, message_id: int, text: str) -> tuple[dic
         raise ApplicationError(ChatError.MESSAGE_DELETED, "This message was deleted.", status=409)
     if message.sender_id != user.pk:
         raise PermissionDenied("You can edit only your own messages.", code=ChatError.NOT_SENDER)
+    if message.forwarded_from:
+        raise PermissionDenied("A forwarded message says what its origin said.", code=ChatError.FORWARDED)
     if timezone.now() - message.created_at > timedelta(seconds=settings.MESSAGE_EDIT_WINDOW_SECONDS):
         raise ApplicationError(
             ChatError.EDIT_WINDOW_PASSED, "Messages can be edited for 48 hours after sending.", status=403

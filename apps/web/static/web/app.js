@@ -4,7 +4,7 @@
 
 import { Api, ApiError } from "./api.js";
 import { Channels } from "./channels.js";
-import { $, avatar, element, personName, reactionBar, showPanel } from "./dom.js";
+import { $, avatar, element, forwardForm, personName, reactionBar, showPanel } from "./dom.js";
 import { Live } from "./live.js";
 import { People } from "./people.js";
 import { Profile, muteControl } from "./profile.js";
@@ -20,7 +20,11 @@ const state = {
   mutes: [], // [{kind, target_id, until}] in force, as GET notification-settings/ gives them
 };
 const live = new Live(api, { onEvent: onEvent, onStatus: showStatus, onReset: loadChats });
-const channels = new Channels(api, { showProblem, muteControl: mute });
+const channels = new Channels(api, {
+  showProblem,
+  muteControl: mute,
+  forwardTo: { targets: () => forwardTargets(null), send: forwardTo },
+});
 const people = new People(api, { showProblem, onChat: showNewChat });
 const profile = new Profile(api, { showProblem, onSaved: () => loadChats().catch(showProblem), nameOf, onMutes });
 
@@ -128,8 +132,9 @@ function messageItem(message) {
         "div",
         { class: "message-actions" },
         actionButton("Reply", "reply", message),
+        actionButton("Forward", "forward", message),
         mayPin() ? actionButton(isPinned(message.id) ? "Unpin" : "Pin", "pin", message) : null,
-        mine ? actionButton("Edit", "edit", message) : null,
+        mine && !message.forwarded_from ? actionButton("Edit", "edit", message) : null,
         mine ? actionButton("Delete", "delete", message) : null,
       )
     : null;
@@ -137,6 +142,7 @@ function messageItem(message) {
     "li",
     { class: mine ? "message mine" : "message", "data-seq": String(message.seq), "data-id": message.id },
     element("span", { class: "author" }, who),
+    message.forwarded_from && !message.deleted ? forwardedFrom(message.forwarded_from) : null,
     message.reply_to ? quoteOf(message.reply_to) : null,
     element("p", { class: "text" }, text),
     message.edited_at && !message.deleted ? element("span", { class: "edited" }, "edited ") : null,
@@ -175,6 +181,55 @@ function showReactions({ id, chat_id, reactions }) {
   if (state.open?.id !== chat_id) return;
   const item = $("messages").querySelector(`[data-id="${CSS.escape(String(id))}"]`);
   item?.querySelector(".reactions")?.replaceWith(reactionsOf({ id, chat_id, reactions }));
+}
+
+// "Forwarded from ...": the channel, or the author as this person may see them ("Hidden" when
+// their profile is withheld).
+function forwardedFrom(origin) {
+  const line = element("p", { class: "forwarded" }, "Forwarded");
+  if (origin.kind === "channel") {
+    line.textContent = `Forwarded from ${origin.title} (@${origin.handle})`;
+  } else if (origin.user_id === state.me.id) {
+    line.textContent = "Forwarded from you";
+  } else {
+    authorName(origin.user_id).then((name) => (line.textContent = `Forwarded from ${name}`));
+  }
+  return line;
+}
+
+const profiles = new Map(); // user id -> a promise of their name as this person may see it
+function authorName(userId) {
+  if (state.open?.names.has(userId)) return Promise.resolve(state.open.names.get(userId));
+  if (!profiles.has(userId)) {
+    profiles.set(
+      userId,
+      api.request("GET", `profiles/${userId}/`).then(personName, () => "Hidden"),
+    );
+  }
+  return profiles.get(userId);
+}
+
+// The chats one may forward into, and forwarding there: over the socket, else REST.
+function forwardTargets(exceptId) {
+  return [...state.chats.values()].filter((chat) => chat.id !== exceptId).map((chat) => ({ id: chat.id, name: chatName(chat) }));
+}
+
+async function forwardTo(chatId, body) {
+  if (live.send({ type: "message.forward", chat_id: chatId, ...body })) return;
+  const { results } = await api.request("POST", `chats/${chatId}/messages/forward/`, body);
+  for (const message of results) onMessage(message);
+}
+
+function openForward(message) {
+  const item = $("messages").querySelector(`[data-id="${CSS.escape(String(message.id))}"]`);
+  if (!item || item.querySelector(".forward-form")) return;
+  const targets = forwardTargets(message.chat_id);
+  if (!targets.length) {
+    showProblem(new Error("There is no other chat to forward to: start one in People."));
+    return;
+  }
+  const body = { source: "chat", from_chat_id: message.chat_id, message_ids: [message.id] };
+  item.append(forwardForm({ targets, onSend: (chatId) => forwardTo(chatId, body), onError: showProblem }));
 }
 
 function setDraft(draft) {
@@ -233,6 +288,8 @@ async function togglePin(message) {
 function onAction(action, message) {
   if (action === "pin") {
     togglePin(message).catch(showProblem);
+  } else if (action === "forward") {
+    openForward(message);
   } else if (action === "reply" || action === "edit") {
     setDraft({ mode: action, message });
   } else if (action === "delete" && confirm("Delete this message for everyone?")) {
@@ -421,6 +478,9 @@ function onEvent(event) {
       break;
     case "message.ack":
       onMessage(event.message);
+      break;
+    case "message.forwarded":
+      for (const message of event.messages) onMessage(message);
       break;
     case "message.deleted":
       if (state.open?.id === event.chat_id) {

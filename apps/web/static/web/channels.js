@@ -2,15 +2,18 @@
 // admins, and each post's comments, refreshed on a timer while they are open (as the seed says:
 // comments are not pushed).
 
-import { $, element, reactionBar, showPanel } from "./dom.js";
+import { $, element, forwardForm, reactionBar, showPanel } from "./dom.js";
 
 export const COMMENTS_EVERY = 10_000; // ms between two reads of the open comments
 
+const subscribers = (count) => `${count} subscriber${count === 1 ? "" : "s"}`;
+
 export class Channels {
-  constructor(api, { showProblem, muteControl }) {
+  constructor(api, { showProblem, muteControl, forwardTo }) {
     this.api = api;
     this.showProblem = showProblem;
     this.muteControl = muteControl; // (kind, id) => the select that mutes it
+    this.forwardTo = forwardTo; // {targets: () => [{id, name}], send: (chatId, body) => promise}
     this.open = null; // {channel, oldest, more}
     this.polls = new Map(); // post id -> timer of its open comments
     this.titles = new Map(); // channel id -> title, of every channel listed (to name a mute)
@@ -62,7 +65,7 @@ export class Channels {
           "button",
           { type: "button", class: "chat-item", "data-channel": String(channel.id) },
           element("span", { class: "chat-name" }, channel.title),
-          element("span", { class: "chat-last" }, `@${channel.handle} · ${channel.subscriber_count} subscribers`),
+          element("span", { class: "chat-last" }, `@${channel.handle} · ${subscribers(channel.subscriber_count)}`),
         );
         button.addEventListener("click", () => this.show(channel.id).catch(this.showProblem));
         return element("li", {}, button);
@@ -81,7 +84,7 @@ export class Channels {
     showPanel("channel");
     this.open = { channel, oldest: null, more: false };
     $("channel-title").textContent = channel.title;
-    $("channel-about").textContent = `@${channel.handle} · ${channel.subscriber_count} subscribers. ${channel.description}`;
+    $("channel-about").textContent = `@${channel.handle} · ${subscribers(channel.subscriber_count)}. ${channel.description}`;
     $("channel-subscribe").hidden = channel.subscribed;
     $("post-composer").hidden = !channel.role;
     const leave = channel.subscribed && channel.role !== "owner" ? this.unsubscribeButton(channel) : null;
@@ -110,12 +113,25 @@ export class Channels {
     const comments = element("ol", { class: "comments", hidden: true });
     const toggle = element("button", { type: "button", "data-action": "comments", "aria-expanded": "false" }, "Comments");
     toggle.addEventListener("click", () => this.toggleComments(post, toggle, comments).catch(this.showProblem));
+    const forward = element("button", { type: "button", "data-action": "forward" }, "Forward");
+    forward.addEventListener("click", () => {
+      const item = forward.closest(".post");
+      if (item.querySelector(".forward-form")) return;
+      const targets = this.forwardTo.targets();
+      if (!targets.length) {
+        this.showProblem(new Error("There is no chat to forward to: start one in People."));
+        return;
+      }
+      const body = { source: "post", post_id: post.id };
+      const onSend = (chatId) => this.forwardTo.send(chatId, body);
+      forward.parentElement.after(forwardForm({ targets, onSend, onError: this.showProblem }));
+    });
     return element(
       "li",
       { class: "message post", "data-id": post.id },
       element("p", { class: "text" }, post.text),
       this.postReactions(post),
-      element("div", { class: "message-actions" }, toggle),
+      element("div", { class: "message-actions" }, toggle, forward),
       comments,
     );
   }

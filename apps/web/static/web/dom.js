@@ -60,6 +60,35 @@ export function reactionBar({ reactions, mine, allowed, onToggle, readOnly = fal
   return bar;
 }
 
+// "Forward to [chat] [Forward]", opened under a message or a post. `targets`: [{id, name}];
+// `onSend(chatId)` forwards there (a promise); the form then says so and closes, or hands the
+// error to `onError` and stays.
+export function forwardForm({ targets, onSend, onError }) {
+  const select = element(
+    "select",
+    { "aria-label": "Forward to" },
+    ...targets.map(({ id, name }) => element("option", { value: String(id) }, name)),
+  );
+  const form = element(
+    "form",
+    { class: "forward-form" },
+    element("span", {}, "Forward to "),
+    select,
+    element("button", { type: "submit" }, "Forward"),
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      await onSend(Number(select.value));
+    } catch (error) {
+      onError(error);
+      return;
+    }
+    form.replaceWith(element("span", { class: "muted", role: "status" }, "Forwarded."));
+  });
+  return form;
+}
+
 // A round picture: the avatar when there is one, else the name's first letter.
 export function avatar(url, name) {
   if (url) return element("img", { class: "avatar", src: url, alt: "" });
