@@ -12,9 +12,10 @@ django.setup(set_prefix=False)
 
 from telegram.daphne_requests import leave_bodies_to_django  # noqa: E402
 from telegram.handlers import SyncChainASGIHandler  # noqa: E402
-from telegram.warm import share_caches  # noqa: E402
+from telegram.warm import share_caches, start_local_sweeps  # noqa: E402
 
 share_caches()
+start_local_sweeps()
 leave_bodies_to_django()
 
 django_asgi_app = SyncChainASGIHandler()

@@ -9,6 +9,7 @@ class ChatsConfig(AppConfig):
     def ready(self):
         from apps.updates.kinds import register
 
-        from .events import MESSAGE_EVENTS, MESSAGE_KIND
+        from .events import MESSAGE_EVENTS, MESSAGE_KIND, SCHEDULED_KIND, SCHEDULED_UPDATED
 
         register(MESSAGE_EVENTS, MESSAGE_KIND)
+        register([SCHEDULED_UPDATED.name], SCHEDULED_KIND)

@@ -266,6 +266,24 @@ class ChatConsumer(AsyncWebsocketConsumer):
             }
         )
 
+    async def on_message_schedule(self, frame):
+        data = parse(s.MessageScheduleFrame, frame)
+        scheduled = await in_worker_thread(services.scheduled_create)(
+            user=self.user,
+            chat_id=data["chat_id"],
+            send_at=data["send_at"],
+            text=data["text"],
+            reply_to=data.get("reply_to"),
+            attachment_ids=data["attachments"],
+        )
+        await self.send_json(
+            {
+                "type": "message.scheduled",
+                "ref": frame.get("ref"),
+                "scheduled": render(s.ScheduledOutput, scheduled),
+            }
+        )
+
     async def on_message_pin(self, frame):
         data = parse(s.MessagePinFrame, frame)
         await in_worker_thread(services.message_pin)(
@@ -311,6 +329,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         "message.react": on_message_react,
         "message.pin": on_message_pin,
         "message.forward": on_message_forward,
+        "message.schedule": on_message_schedule,
         "typing": on_typing,
         "read": on_read,
         "sync": on_sync,

@@ -29,3 +29,7 @@ class ChatError(StrEnum):
     NOT_ALLOWED_TO_PIN = "not_allowed_to_pin"
     TOO_MANY_PINS = "too_many_pins"
     FORWARDED = "forwarded_not_editable"
+    SEND_AT_INVALID = "send_at_invalid"
+    SCHEDULED_NOT_FOUND = "scheduled_not_found"
+    NOT_PENDING = "not_pending"
+    TOO_MANY_SCHEDULED = "too_many_scheduled"

@@ -14,7 +14,7 @@ from apps.core.catalogue import Channel, declare
 from apps.updates.kinds import Kind
 
 from .history import message_public, message_stored
-from .models import HiddenMessage, Message
+from .models import HiddenMessage, Message, ScheduledMessage
 
 _MESSAGE = "The message, as `GET chats/{id}/messages/` shows it now."
 _CHAT = "The chat: `{id, kind, title, created_by, allowed_reactions, members_can_pin}`."
@@ -73,6 +73,18 @@ CHAT_PINS = declare(
         "pinned": "True: pinned; false: unpinned.",
         "by": "Who did it.",
         "pins": "The chat's pins now, newest first: `[{message_id, seq, pinned_by, pinned_at}]`.",
+    },
+)
+SCHEDULED_UPDATED = declare(
+    "scheduled.updated",
+    Channel.UPDATE,
+    app="chats",
+    summary="One of your scheduled messages was made, changed, cancelled, sent or refused (to "
+    "you only: your other devices see the schedule).",
+    fields={
+        "scheduled": "The scheduled message as `GET scheduled/` shows it now (a cancelled one "
+        "has no text any more).",
+        "change": "`created`, `edited`, `cancelled`, `sent` or `failed`.",
     },
 )
 READ = declare(
@@ -205,3 +217,38 @@ def _render(user_id: int, references: list[dict]) -> list[dict]:
 
 
 MESSAGE_KIND = Kind(reference=_reference, render=_render)
+
+
+def scheduled_public(scheduled: ScheduledMessage) -> dict:
+    return {
+        "id": documents.dump_id(scheduled.pk),
+        "chat_id": scheduled.chat_id,
+        "text": "" if scheduled.status == ScheduledMessage.Status.CANCELLED else scheduled.text,
+        "attachment_ids": scheduled.attachment_ids,
+        "reply_to": documents.dump_id(scheduled.reply_to),
+        "send_at": scheduled.send_at.isoformat(),
+        "status": scheduled.status,
+        "message_id": documents.dump_id(scheduled.message_id),
+        "failure": scheduled.failure or None,
+        "created_at": scheduled.created_at.isoformat(),
+    }
+
+
+def _scheduled_reference(payload: dict) -> dict:
+    return {"scheduled_id": payload["scheduled"]["id"], "change": payload["change"]}
+
+
+def _scheduled_render(user_id: int, references: list[dict]) -> list[dict]:
+    """The scheduled messages as they are now (its text gone once cancelled), one query."""
+    keys = [documents.parse_id(reference["scheduled_id"]) for reference in references]
+    rows = {documents.dump_id(row.pk): row for row in ScheduledMessage.objects.filter(pk__in=keys)}
+    return [
+        SCHEDULED_UPDATED.payload(
+            scheduled=scheduled_public(rows[reference["scheduled_id"]]), change=reference["change"]
+        )
+        for reference in references
+    ]
+
+
+# Kept in the log as a reference: the text is read from the row when the log is read.
+SCHEDULED_KIND = Kind(reference=_scheduled_reference, render=_scheduled_render)

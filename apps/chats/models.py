@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 
 from apps.core import documents
-from apps.core.fields import EncryptedJSONField, EncryptedTextField, RowSealedModel
+from apps.core.fields import EncryptedJSONField, EncryptedTextField, RowSealedModel, seal_field
 from apps.core.models import DocumentModel
 
 
@@ -98,6 +98,39 @@ class Message(RowSealedModel, DocumentModel):
 
     def __str__(self):
         return f"message {self.chat_id}#{self.seq}"
+
+
+class ScheduledMessage(RowSealedModel, DocumentModel):
+    """A message to be sent at `send_at` (apps.chats.services.scheduled). `seal` is its row
+    identity for the encrypted fields, and the `client_msg_id` of the message it becomes: a
+    delivery tried twice (a worker that died, a sweep and a timer at once) sends it once."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        SENDING = "sending"  # claimed by a delivery; back to the sweep if it is not done soon
+        SENT = "sent"
+        CANCELLED = "cancelled"
+        FAILED = "failed"  # the chat refused it when its time came (left, blocked...)
+
+    seal = seal_field()
+    chat_id = models.BigIntegerField()
+    sender_id = models.BigIntegerField()
+    text = EncryptedTextField(blank=True, default="")
+    attachment_ids = models.JSONField(default=list)
+    reply_to = documents.ref_field(null=True, blank=True)
+    send_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    claimed_at = models.DateTimeField(null=True, blank=True)  # a delivery took it
+    armed_at = models.DateTimeField(null=True, blank=True)  # a timer waits for its second
+    message_id = documents.ref_field(null=True, blank=True)  # what it became
+    failure = models.CharField(max_length=40, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["status", "send_at"]),
+            models.Index(fields=["sender_id", "status", "send_at"]),
+        ]
 
 
 class PinnedMessage(DocumentModel):

@@ -218,6 +218,8 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BEAT_SCHEDULE: dict = {
     "outbox-sweep": {"task": "apps.core.tasks.outbox_sweep_task", "schedule": 30.0},
+    # Every second: scheduled messages that are due, and timers for those due in the next one.
+    "scheduled-sweep": {"task": "apps.chats.tasks.scheduled_sweep", "schedule": 1.0},
 }
 
 # --- NATS (durable domain events) ------------------------------------------------------------
@@ -430,6 +432,11 @@ MESSAGE_EDIT_WINDOW_SECONDS = env.int("MESSAGE_EDIT_WINDOW_SECONDS", default=48 
 # may put on one message or post (as Telegram: a few).
 REACTIONS = env.list("REACTIONS", default=["👍", "❤️", "😂", "😮", "😢", "🙏", "🔥", "🎉", "👎"])
 REACTIONS_PER_PERSON = env.int("REACTIONS_PER_PERSON", default=3)
+# Scheduled messages: how far ahead, and how many pending per person.
+SCHEDULED_MAX_AHEAD_DAYS = 365
+SCHEDULED_MAX_PENDING = env.int("SCHEDULED_MAX_PENDING", default=100)
+# Whether the web process sweeps scheduled messages itself (no worker and beat: `make run`).
+SCHEDULED_LOCAL_SWEEP = env.bool("SCHEDULED_LOCAL_SWEEP", default=CELERY_TASK_ALWAYS_EAGER)
 # Messages one forward carries at most.
 FORWARD_MAX_MESSAGES = 100
 # Pinned messages a chat holds at most.

@@ -41,6 +41,8 @@ EVENTS_SUBJECT_PREFIX = env("EVENTS_SUBJECT_PREFIX", default="tgtest")  # noqa: 
 
 # No worker runs beside the suite: tasks run inline (a bridge under test may enqueue for real).
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)  # noqa: F405
+# Tests sweep scheduled messages themselves (or run a worker and beat): no thread of its own.
+SCHEDULED_LOCAL_SWEEP = env.bool("SCHEDULED_LOCAL_SWEEP", default=False)  # noqa: F405
 
 # Limits far above what any test does; the rate-limit tests set their own (in process through
 # settings, for a server they start through RATE_LIMIT_<SCOPE>, as in production).

@@ -160,6 +160,20 @@ class Stack:
         env = {"WORKER_METRICS_PORT": str(port), "CELERY_TASK_ALWAYS_EAGER": "false", **(env or {})}
         return self._start_process("worker", [*argv, "--without-gossip", "--without-mingle"], port, env)
 
+    def start_beat(self) -> Server:
+        """`celery beat`, with its schedule file in the stack's directory (no port)."""
+        argv = [
+            "-m",
+            "celery",
+            "--quiet",
+            "-A",
+            "telegram",
+            "beat",
+            "--schedule",
+            str(self.tmp / "beat-schedule"),
+        ]
+        return self._start_process("beat", argv, 0, {"CELERY_TASK_ALWAYS_EAGER": "false"})
+
     def _start_process(self, role: str, argv: list[str], port: int, env: dict[str, str] | None) -> Server:
         log = self.tmp / f"{role}-{len(self.processes)}.log"
         process = subprocess.Popen(

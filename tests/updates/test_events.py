@@ -150,6 +150,24 @@ def test_pinning_and_unpinning_tell_every_member(people, group):
     assert pin(False) == got(["chat.pins"], "ann", "ben", "cat")
 
 
+def test_a_schedule_tells_only_its_sender(people, group):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    ann, *_ = people
+    at = timezone.now() + timedelta(hours=1)
+
+    made, _ = emitted(
+        people, lambda: chats.scheduled_create(user=ann, chat_id=group.id, send_at=at, text="hi")
+    )
+    scheduled_id = chats.scheduled_list(user_id=ann.id)[0]["id"]
+    cancelled, _ = emitted(people, lambda: chats.scheduled_cancel(user=ann, scheduled_id=scheduled_id))
+
+    assert made == got(["scheduled.updated"], "ann")
+    assert cancelled == got(["scheduled.updated"], "ann")
+
+
 def test_a_takedown_tells_every_member(people, group):
     ann, *_ = people
     message = chats.message_send(sender=ann, chat_id=group.id, text="spam")[0]

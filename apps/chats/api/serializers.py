@@ -135,6 +135,20 @@ ForwardInput = PolymorphicProxySerializer(
 )
 
 
+class ScheduleInput(MessageSendInput):
+    send_at = serializers.DateTimeField(help_text="When to send it: in the future, at most a year ahead.")
+    client_msg_id = None  # the scheduled message's own id keeps its sending single
+
+
+class ScheduleEditInput(serializers.Serializer):
+    text = TextField(limit=settings.MESSAGE_MAX_LENGTH, may_be_blank=False, required=False)
+    send_at = serializers.DateTimeField(required=False)
+
+
+class ScheduledQuery(serializers.Serializer):
+    chat_id = serializers.IntegerField(required=False, min_value=1, max_value=10**18 - 1)
+
+
 class PinInput(serializers.Serializer):
     message_id = DocumentIdField()
 
@@ -188,6 +202,10 @@ class ForwardPostFrame(ChatFrame, ForwardPostInput):
 FORWARD_FRAMES = {"chat": ForwardMessagesFrame, "post": ForwardPostFrame}
 
 
+class MessageScheduleFrame(ChatFrame, ScheduleInput):
+    pass
+
+
 class ReadFrame(ChatFrame, ReadInput):
     pass
 
@@ -230,6 +248,23 @@ class MessageOutput(serializers.Serializer):
 
 class ForwardedOutput(serializers.Serializer):
     results = MessageOutput(many=True, help_text="The new messages, in order.")
+
+
+class ScheduledOutput(serializers.Serializer):
+    id = DocumentIdField()
+    chat_id = serializers.IntegerField()
+    text = serializers.CharField()
+    attachment_ids = serializers.ListField(child=serializers.IntegerField())
+    reply_to = DocumentIdField(allow_null=True)
+    send_at = serializers.DateTimeField()
+    status = serializers.ChoiceField(choices=["pending", "sending", "sent", "cancelled", "failed"])
+    message_id = DocumentIdField(allow_null=True, help_text="The message it became, once sent.")
+    failure = serializers.CharField(allow_null=True, help_text="Why the chat refused it, when it failed.")
+    created_at = serializers.DateTimeField()
+
+
+class ScheduledListOutput(serializers.Serializer):
+    results = ScheduledOutput(many=True, help_text="Soonest first.")
 
 
 class PinOutput(serializers.Serializer):

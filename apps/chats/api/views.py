@@ -202,6 +202,62 @@ class MessageReactionsView(APIView):
         return Response(render(s.MessageOutput, message))
 
 
+class ChatScheduledView(APIView):
+    @extend_schema(
+        request=s.ScheduleInput,
+        responses={201: s.ScheduledOutput},
+        tags=["messages"],
+        description="Schedule a message: sent at `send_at` by the server, as if you sent it "
+        "then (the chat's rules are checked now and again then).",
+    )
+    def post(self, request, chat_id: int):
+        data = parse(s.ScheduleInput, request.data)
+        scheduled = services.scheduled_create(
+            user=request.user,
+            chat_id=chat_id,
+            send_at=data["send_at"],
+            text=data["text"],
+            reply_to=data.get("reply_to"),
+            attachment_ids=data["attachments"],
+        )
+        return Response(render(s.ScheduledOutput, scheduled), status=status.HTTP_201_CREATED)
+
+
+class ScheduledListView(APIView):
+    @extend_schema(
+        operation_id="scheduled_list",
+        parameters=[s.ScheduledQuery],
+        responses={200: s.ScheduledListOutput},
+        tags=["messages"],
+    )
+    def get(self, request):
+        query = parse(s.ScheduledQuery, request.query_params)
+        scheduled = services.scheduled_list(user_id=request.user.id, chat_id=query.get("chat_id"))
+        return Response(render(s.ScheduledListOutput, {"results": scheduled}))
+
+
+class ScheduledDetailView(APIView):
+    @extend_schema(request=s.ScheduleEditInput, responses={200: s.ScheduledOutput}, tags=["messages"])
+    def patch(self, request, scheduled_id):
+        data = parse(s.ScheduleEditInput, request.data)
+        scheduled = services.scheduled_edit(user=request.user, scheduled_id=scheduled_id, **data)
+        return Response(render(s.ScheduledOutput, scheduled))
+
+    @extend_schema(responses={204: None}, tags=["messages"])
+    def delete(self, request, scheduled_id):
+        services.scheduled_cancel(user=request.user, scheduled_id=scheduled_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ScheduledSendView(APIView):
+    throttle_scope = "message_send"
+
+    @extend_schema(request=None, responses={200: s.ScheduledOutput}, tags=["messages"])
+    def post(self, request, scheduled_id):
+        scheduled = services.scheduled_send_now(user=request.user, scheduled_id=scheduled_id)
+        return Response(render(s.ScheduledOutput, scheduled))
+
+
 class PinListView(APIView):
     @extend_schema(operation_id="chat_pins_list", responses={200: s.PinListOutput}, tags=["messages"])
     def get(self, request, chat_id: int):

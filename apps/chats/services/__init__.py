@@ -24,6 +24,13 @@ from .messages import (
 )
 from .pins import message_pin
 from .reactions import message_react
+from .scheduled import (
+    scheduled_cancel,
+    scheduled_create,
+    scheduled_edit,
+    scheduled_list,
+    scheduled_send_now,
+)
 
 __all__ = [
     "chat_direct_open",
@@ -41,5 +48,10 @@ __all__ = [
     "message_send",
     "message_takedown",
     "messages_forward",
+    "scheduled_cancel",
+    "scheduled_create",
+    "scheduled_edit",
+    "scheduled_list",
+    "scheduled_send_now",
     "typing_send",
 ]
