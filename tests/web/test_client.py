@@ -21,7 +21,8 @@ LOOKUPS_PER_HOUR = 6
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
-    env = {"RATE_LIMIT_LOOKUP": f"{LOOKUPS_PER_HOUR}/hour"}
+    # The servers sweep scheduled messages themselves, as `make run` does (no worker, no beat).
+    env = {"RATE_LIMIT_LOOKUP": f"{LOOKUPS_PER_HOUR}/hour", "SCHEDULED_LOCAL_SWEEP": "true"}
     with Stack(instances=2, tmp=tmp_path_factory.mktemp("web"), env=env) as running:
         yield running
 
@@ -482,6 +483,42 @@ def test_a_message_and_a_post_are_forwarded_from_the_page(stack, browsers):
         ],
     )
     screenshot(uma, "web-forwarded")
+
+
+def test_a_message_scheduled_in_the_page_arrives_at_its_time(stack, browsers):
+    a, b = stack.servers
+    xia, yan = browsers(), browsers()
+    sign_up(xia, a, "xia_web")
+    sign_up(yan, b, "yan_web")
+    chat_between(a, "xia_web", b, "yan_web")
+    xia.refresh()
+    yan.refresh()
+    open_chat(xia, "yan_web")
+    open_chat(yan, "xia_web")
+
+    by_id(xia, "composer-text").send_keys("happy birthday!")
+    at = xia.execute_script(
+        "const at = new Date(Date.now() + 4000);"
+        "const local = new Date(at.getTime() - at.getTimezoneOffset() * 60000);"
+        "document.getElementById('schedule-at').value = local.toISOString().slice(0, 19);"
+        "return Math.floor(at.getTime() / 1000);"  # what the field holds: whole seconds
+    )
+    by_id(xia, "schedule-send").click()
+    wait_for(xia, lambda: by_id(xia, "scheduled").is_displayed())
+    assert in_page(xia, "#scheduled-list .text") == ["happy birthday!"]
+    assert texts(yan) == []  # not before its time
+    screenshot(xia, "web-scheduled")
+
+    wait_for(yan, lambda: texts(yan) == ["happy birthday!"], timeout=15)
+    chat_id = yan.execute_script(
+        "return document.querySelector('.chat-item[aria-current=true]').dataset.chat;"
+    )
+    _, page = call(b, "GET", f"chats/{chat_id}/messages/", "yan_web")
+    from datetime import datetime
+
+    assert datetime.fromisoformat(page["results"][0]["created_at"]).timestamp() >= at  # not early
+    wait_for(xia, lambda: not by_id(xia, "scheduled").is_displayed())  # no longer waiting
+    wait_for(xia, lambda: texts(xia) == ["happy birthday!"])  # and in the sender's chat too
 
 
 def test_the_page_is_served_with_a_strict_content_security_policy(stack):

@@ -251,6 +251,49 @@ function isPinned(messageId) {
   return (state.open?.pins || []).some((pin) => pin.message.id === String(messageId));
 }
 
+// --- Scheduled messages (mine, in the open chat) ---------------------------------------------
+
+async function loadScheduled() {
+  const open = state.open;
+  const { results } = await api.request("GET", `scheduled/?chat_id=${open.id}`);
+  if (state.open !== open) return;
+  $("scheduled").hidden = results.length === 0;
+  $("scheduled-summary").textContent = `Scheduled by you (${results.length})`;
+  $("scheduled-list").replaceChildren(
+    ...results.map((scheduled) => {
+      const at = new Date(scheduled.send_at).toLocaleString();
+      const act = (label, action, run) => {
+        const button = element("button", { type: "button", "data-action": action }, label);
+        button.addEventListener("click", () => run().then(loadScheduled).catch(showProblem));
+        return button;
+      };
+      return element(
+        "li",
+        { "data-id": scheduled.id },
+        element("span", { class: "text" }, scheduled.text),
+        element("span", { class: "muted" }, ` at ${at} `),
+        act("Send now", "send-now", () => api.request("POST", `scheduled/${scheduled.id}/send/`)),
+        " ",
+        act("Cancel", "cancel", () => api.request("DELETE", `scheduled/${scheduled.id}/`)),
+      );
+    }),
+  );
+}
+
+async function schedule() {
+  const text = $("composer-text").value;
+  const at = $("schedule-at").value;
+  if (!state.open || !text.trim()) return;
+  if (!at) {
+    showProblem(new Error("Choose when to send it."));
+    return;
+  }
+  await api.request("POST", `chats/${state.open.id}/scheduled/`, { text, send_at: new Date(at).toISOString() });
+  $("composer-text").value = "";
+  $("schedule-at").value = "";
+  await loadScheduled();
+}
+
 async function loadPins() {
   const open = state.open;
   const { results } = await api.request("GET", `chats/${open.id}/pins/`);
@@ -375,7 +418,8 @@ async function openChat(chatId) {
   setDraft(null);
   $("messages").replaceChildren();
   $("pins").hidden = true;
-  await Promise.all([loadOlder(), loadPins()]);
+  $("scheduled").hidden = true;
+  await Promise.all([loadOlder(), loadPins(), loadScheduled()]);
   renderChatList();
   markRead();
   $("composer-text").focus();
@@ -494,6 +538,9 @@ function onEvent(event) {
         }
       }
       break;
+    case "scheduled.updated":
+      if (state.open?.id === event.scheduled.chat_id) loadScheduled().catch(showProblem);
+      break;
     case "chat.pins":
       if (state.open?.id === event.chat_id) loadPins().catch(showProblem);
       break;
@@ -585,6 +632,8 @@ $("composer").addEventListener("submit", (event) => {
   $("composer-text").value = "";
   send(text).catch(showProblem);
 });
+
+$("schedule-send").addEventListener("click", () => schedule().catch(showProblem));
 
 $("draft-cancel").addEventListener("click", () => {
   if (state.draft?.mode === "edit") $("composer-text").value = "";
