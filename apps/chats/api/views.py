@@ -208,7 +208,8 @@ class ChatScheduledView(APIView):
         responses={201: s.ScheduledOutput},
         tags=["messages"],
         description="Schedule a message: sent at `send_at` by the server, as if you sent it "
-        "then (the chat's rules are checked now and again then).",
+        "then (the chat's rules are checked now and again then). `send_at` must be in the future "
+        "and at most a year ahead: a 400 `send_at_invalid` otherwise.",
     )
     def post(self, request, chat_id: int):
         data = parse(s.ScheduleInput, request.data)
@@ -237,7 +238,13 @@ class ScheduledListView(APIView):
 
 
 class ScheduledDetailView(APIView):
-    @extend_schema(request=s.ScheduleEditInput, responses={200: s.ScheduledOutput}, tags=["messages"])
+    @extend_schema(
+        request=s.ScheduleEditInput,
+        responses={200: s.ScheduledOutput},
+        tags=["messages"],
+        description="A new `send_at` must be in the future and at most a year ahead: a 400 "
+        "`send_at_invalid` otherwise.",
+    )
     def patch(self, request, scheduled_id):
         data = parse(s.ScheduleEditInput, request.data)
         scheduled = services.scheduled_edit(user=request.user, scheduled_id=scheduled_id, **data)
