@@ -329,6 +329,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ChatKindEnum": ["direct", "group"],
         "FileKindEnum": "apps.files.models.File.Kind",
+        "ScheduledStatusEnum": "apps.chats.models.ScheduledMessage.Status",
+        "HealthStatusEnum": ["ok", "down"],
+        "InvitationStatusEnum": ["pending", "accepted", "denied", "cancelled"],
     },
 }
 
@@ -432,6 +435,7 @@ MESSAGE_EDIT_WINDOW_SECONDS = env.int("MESSAGE_EDIT_WINDOW_SECONDS", default=48 
 # may put on one message or post (as Telegram: a few).
 REACTIONS = env.list("REACTIONS", default=["👍", "❤️", "😂", "😮", "😢", "🙏", "🔥", "🎉", "👎"])
 REACTIONS_PER_PERSON = env.int("REACTIONS_PER_PERSON", default=3)
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["ReactionEnum"] = REACTIONS
 # Scheduled messages: how far ahead, and how many pending per person.
 SCHEDULED_MAX_AHEAD_DAYS = 365
 SCHEDULED_MAX_PENDING = env.int("SCHEDULED_MAX_PENDING", default=100)

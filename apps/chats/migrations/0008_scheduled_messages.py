@@ -2,6 +2,7 @@
 
 import apps.core.fields
 import uuid
+from apps.core import documents
 from django.db import migrations, models
 
 
@@ -15,18 +16,18 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='ScheduledMessage',
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('id', documents.id_field()),
                 ('seal', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
                 ('chat_id', models.BigIntegerField()),
                 ('sender_id', models.BigIntegerField()),
                 ('text', apps.core.fields.EncryptedTextField(blank=True, default='')),
                 ('attachment_ids', models.JSONField(default=list)),
-                ('reply_to', models.BigIntegerField(blank=True, null=True)),
+                ('reply_to', documents.ref_field(blank=True, null=True)),
                 ('send_at', models.DateTimeField()),
                 ('status', models.CharField(choices=[('pending', 'Pending'), ('sending', 'Sending'), ('sent', 'Sent'), ('cancelled', 'Cancelled'), ('failed', 'Failed')], default='pending', max_length=10)),
                 ('claimed_at', models.DateTimeField(blank=True, null=True)),
                 ('armed_at', models.DateTimeField(blank=True, null=True)),
-                ('message_id', models.BigIntegerField(blank=True, null=True)),
+                ('message_id', documents.ref_field(blank=True, null=True)),
                 ('failure', models.CharField(blank=True, default='', max_length=40)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
             ],
