@@ -33,3 +33,4 @@ class ChatError(StrEnum):
     SCHEDULED_NOT_FOUND = "scheduled_not_found"
     NOT_PENDING = "not_pending"
     TOO_MANY_SCHEDULED = "too_many_scheduled"
+    QUERY_TOO_SHORT = "query_too_short"

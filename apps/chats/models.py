@@ -133,6 +133,19 @@ class ScheduledMessage(RowSealedModel, DocumentModel):
         ]
 
 
+class MessageTerm(DocumentModel):
+    """The blind index of messages' words (apps.chats.search): one row per distinct term of a
+    message, as a keyed hash, never the word."""
+
+    chat_id = models.BigIntegerField()
+    message_id = documents.ref_field()
+    token = models.CharField(max_length=48)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["message_id", "token"], name="chats_unique_term")]
+        indexes = [models.Index(fields=["token", "chat_id", "message_id"], name="chats_term_lookup")]
+
+
 class PinnedMessage(DocumentModel):
     """A message pinned in its chat; a chat's pins are listed newest first."""
 

@@ -8,9 +8,10 @@ from django.db.models import Q
 
 from apps.core import documents
 from apps.core.cache import Prefetched, read_together, versioned_get, versioned_set
-from apps.core.errors import NotFound
+from apps.core.errors import ApplicationError, NotFound
 from apps.profiles.selectors import profiles_visible_to
 
+from . import search
 from .errors import ChatError
 from .history import HISTORY, history_newest, message_public, message_stored
 from .models import Chat, ChatMember, HiddenMessage, Message, PinnedMessage
@@ -167,6 +168,51 @@ def pinned_messages(*, user_id: int, chat_id: int) -> list[dict]:
             {"message": message_public(stored), "pinned_by": pin["pinned_by"], "pinned_at": pin["pinned_at"]}
         )
     return shown
+
+
+def messages_search(
+    *, user_id: int, q: str, chat_id: int | None = None, before=None, before_seq=None, limit: int = 20
+) -> dict:
+    """Messages with every word of `q` (words of 3 letters or more, each also as a prefix) in
+    one of the user's chats, or in `chat_id`, newest first: `{results, has_more, next}`; `next`
+    (a message id) asks for the page after, as `before`. Messages deleted, or deleted for the
+    user, are not found."""
+    wanted = search.query_terms(q)
+    if not wanted:
+        raise ApplicationError.for_field(
+            "q", ChatError.QUERY_TOO_SHORT, f"Give a word of at least {search.MIN_TERM} letters."
+        )
+    if chat_id is not None:
+        chat_role(chat_id=chat_id, user_id=user_id)  # a member, else chat_not_found
+        chat_ids = [chat_id]
+        if before_seq is not None:
+            before = (
+                Message.objects.filter(chat_id=chat_id, seq=before_seq).values_list("pk", flat=True).first()
+            )
+    else:
+        chat_ids = list(ChatMember.objects.filter(user_id=user_id).values_list("chat_id", flat=True))
+    found: list[Message] = []
+    more = True
+    while more and len(found) <= limit:  # pages short of the messages deleted for this user only
+        ids = search.matching_ids(chat_ids=chat_ids, q_terms=wanted, before_id=before, limit=limit + 1)
+        more = len(ids) > limit
+        if not ids:
+            break
+        before = ids[-1]
+        rows = Message.objects.filter(pk__in=ids, deleted=False).order_by("-pk")
+        hidden = set(
+            HiddenMessage.objects.filter(user_id=user_id, message_id__in=ids).values_list(
+                "message_id", flat=True
+            )
+        )
+        found += [message for message in rows if message.pk not in hidden]
+    page = found[:limit]
+    has_more = len(found) > limit or more
+    return {
+        "results": [message_public(message_stored(message)) for message in page],
+        "has_more": has_more,
+        "next": documents.dump_id(page[-1].pk) if page and has_more else None,
+    }
 
 
 # --- Chats ----------------------------------------------------------------------------------

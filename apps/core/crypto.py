@@ -45,6 +45,9 @@ class Keyring:
     ciphers: dict[str, AESGCM]
     current_key_id: str
     blind_index_key: bytes
+    # Per field-encryption key id, the key of the message search's index, derived from it: the
+    # index rotates with the field keys (apps.chats.search).
+    search_keys: dict[str, bytes]
 
 
 def _b64decode(value: str, what: str) -> bytes:
@@ -54,8 +57,8 @@ def _b64decode(value: str, what: str) -> bytes:
         raise ImproperlyConfigured(f"{what} is not valid base64.") from exc
 
 
-def _parse_keys(entries: list[str]) -> dict[str, AESGCM]:
-    ciphers: dict[str, AESGCM] = {}
+def _parse_keys(entries: list[str]) -> dict[str, bytes]:
+    keys: dict[str, bytes] = {}
     for entry in entries:
         key_id, sep, encoded = entry.strip().partition(":")
         if not sep or not _KEY_ID.match(key_id):
@@ -66,22 +69,33 @@ def _parse_keys(entries: list[str]) -> dict[str, AESGCM]:
         key = _b64decode(encoded, f"FIELD_ENCRYPTION_KEYS entry {key_id!r}")
         if len(key) != 32:
             raise ImproperlyConfigured(f"Encryption key {key_id!r} must be 32 bytes (AES-256).")
-        if key_id in ciphers:
+        if key_id in keys:
             raise ImproperlyConfigured(f"Encryption key id {key_id!r} is listed twice.")
-        ciphers[key_id] = AESGCM(key)
-    if not ciphers:
+        keys[key_id] = key
+    if not keys:
         raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS lists no key.")
-    return ciphers
+    return keys
 
 
 @cache
 def keyring() -> Keyring:
     entries = [e for e in settings.FIELD_ENCRYPTION_KEYS if e.strip()]
-    ciphers = _parse_keys(entries)
+    keys = _parse_keys(entries)
     blind_key = _b64decode(settings.BLIND_INDEX_KEY, "BLIND_INDEX_KEY")
     if len(blind_key) < 32:
         raise ImproperlyConfigured("BLIND_INDEX_KEY must be at least 32 bytes.")
-    return Keyring(ciphers=ciphers, current_key_id=next(iter(ciphers)), blind_index_key=blind_key)
+    return Keyring(
+        ciphers={key_id: AESGCM(key) for key_id, key in keys.items()},
+        current_key_id=next(iter(keys)),
+        blind_index_key=blind_key,
+        search_keys={key_id: _derived(key, "message-search") for key_id, key in keys.items()},
+    )
+
+
+def _derived(key: bytes, purpose: str) -> bytes:
+    """A key for another use, derived from `key` (HMAC as a one-step KDF): knowing it tells
+    nothing of `key`, and rotating `key` rotates it."""
+    return hmac.new(key, f"telegram-light/{purpose}/v1".encode(), hashlib.sha256).digest()
 
 
 @receiver(setting_changed)

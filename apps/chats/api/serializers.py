@@ -84,6 +84,18 @@ class HistoryQuery(serializers.Serializer):
         help_text="Newer than this seq, oldest first (with before_seq: only those between the two).",
     )
     limit = serializers.IntegerField(required=False, min_value=1, max_value=100, default=40)
+    q = serializers.CharField(
+        required=False,
+        max_length=200,
+        help_text="Only messages with every word of this (3 letters or more, each also as a "
+        "prefix), newest first; with `before_seq`, older than it.",
+    )
+
+
+class MessageSearchQuery(serializers.Serializer):
+    q = serializers.CharField(max_length=200, help_text="Words of 3 letters or more, each also as a prefix.")
+    before = DocumentIdField(required=False, help_text="The `next` of the previous page.")
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=50, default=20)
 
 
 class MessageSendInput(serializers.Serializer):
@@ -280,6 +292,12 @@ class PinListOutput(serializers.Serializer):
 class MessagePageOutput(serializers.Serializer):
     results = MessageOutput(many=True)
     has_more = serializers.BooleanField()
+
+
+class MessageSearchOutput(serializers.Serializer):
+    results = MessageOutput(many=True, help_text="Newest first, from any of your chats (`chat_id`).")
+    has_more = serializers.BooleanField()
+    next = DocumentIdField(allow_null=True, help_text="`before` for the next page.")
 
 
 class PeerOutput(serializers.Serializer):

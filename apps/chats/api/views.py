@@ -104,6 +104,17 @@ class MessageListView(APIView):
     )
     def get(self, request, chat_id: int):
         query = parse(s.HistoryQuery, request.query_params)
+        if "q" in query:  # a search: limited as searches are, besides the request's own limit
+            self.throttle_scope = "search"
+            self.check_throttles(request)
+            found = selectors.messages_search(
+                user_id=request.user.id,
+                chat_id=chat_id,
+                q=query["q"],
+                before_seq=query.get("before_seq"),
+                limit=query["limit"],
+            )
+            return Response(render(s.MessagePageOutput, found))
         page = selectors.history_page(user_id=request.user.id, chat_id=chat_id, **query)
         return Response(render(s.MessagePageOutput, page))
 
@@ -147,6 +158,24 @@ class ForwardView(APIView):
             post_id=data.get("post_id"),
         )
         return Response(render(s.ForwardedOutput, {"results": sent}), status=status.HTTP_201_CREATED)
+
+
+class MessageSearchView(APIView):
+    throttle_scope = "search"
+
+    @extend_schema(
+        operation_id="messages_search",
+        parameters=[s.MessageSearchQuery],
+        responses={200: s.MessageSearchOutput},
+        tags=["messages"],
+        description="Messages of all your chats with every word of `q`, newest first.",
+    )
+    def get(self, request):
+        query = parse(s.MessageSearchQuery, request.query_params)
+        found = selectors.messages_search(
+            user_id=request.user.id, q=query["q"], before=query.get("before"), limit=query["limit"]
+        )
+        return Response(render(s.MessageSearchOutput, found))
 
 
 class MessageDetailView(APIView):

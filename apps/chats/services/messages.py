@@ -20,7 +20,7 @@ from apps.files.selectors import attachment_snapshot, files_for_attaching
 from apps.files.services import content_erase, files_attach
 from apps.updates.services import updates_append, updates_deliver
 
-from .. import events
+from .. import events, search
 from ..counters import next_seq
 from ..errors import ChatError
 from ..history import HISTORY, message_public, message_stored
@@ -142,6 +142,7 @@ def _message_send(
             chat_id=chat_id, sender_member_id=sender_membership.pk, user_ids=list(members), **fields
         )
         message, pts = written.message, written.pts
+        search.index(message)
         stored, public = _rendered(message)
         updates_deliver(
             pts,
@@ -152,6 +153,7 @@ def _message_send(
     else:
         seq = next_seq(chat_id=chat_id, sender_member_id=sender_membership.pk)
         message = Message.objects.create(chat_id=chat_id, seq=seq, **fields)
+        search.index(message)
         stored, public = _rendered(message)
         pts = updates_append(
             user_ids=list(members),
@@ -204,6 +206,7 @@ def message_edit(*, user, chat_id: int, message_id: int, text: str) -> tuple[dic
     message.edited_at = timezone.now()
     message.version += 1
     message.save(update_fields=["text", "edited_at", "version"])
+    search.reindex(message)  # its old words are found no more
     stored, public = _rendered(message)
     pts = updates_append(
         user_ids=list(members),
@@ -245,6 +248,7 @@ def message_erase(message: Message) -> None:
     message.reactions = None
     PinnedMessage.objects.filter(chat_id=message.chat_id, message_id=message.pk).delete()
     content_erase(message, also=("reactions",))
+    search.reindex(message)
     HISTORY.merge_after_commit(message.chat_id, message_stored(message))
 
 
