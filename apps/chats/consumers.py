@@ -31,7 +31,7 @@ from apps.core.metrics import SOCKETS_OPEN
 from apps.core.realtime import deferred_frames, in_worker_thread, user_group
 from apps.updates.selectors import updates_since
 
-from . import services
+from . import selectors, services
 from .api import serializers as s
 from .presence import presence_connected, presence_disconnected
 
@@ -42,6 +42,7 @@ FRAME_SCOPES = {
     "message.send": ("message_send",),
     "message.forward": ("message_send",),
     "message.react": ("reaction",),
+    "search": ("search",),
 }
 
 
@@ -298,6 +299,19 @@ class ChatConsumer(AsyncWebsocketConsumer):
         data = parse(s.ReadFrame, frame)
         await in_worker_thread(services.chat_read)(user=self.user, chat_id=data["chat_id"], seq=data["seq"])
 
+    async def on_search(self, frame):
+        data = parse(s.SearchFrame, frame)
+        found = await in_worker_thread(selectors.messages_search)(
+            user_id=self.user.id,
+            q=data["q"],
+            chat_id=data.get("chat_id"),
+            before=data.get("before"),
+            limit=data["limit"],
+        )
+        await self.send_json(
+            {"type": "search.results", "ref": frame.get("ref"), **render(s.MessageSearchOutput, found)}
+        )
+
     async def on_sync(self, frame):
         data = parse(s.SyncFrame, frame)
         result = await in_worker_thread(updates_since)(
@@ -333,6 +347,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         "typing": on_typing,
         "read": on_read,
         "sync": on_sync,
+        "search": on_search,
         "ping": on_ping,
     }
 

@@ -285,6 +285,25 @@ async def test_a_forward_over_the_socket_answers_the_sender_and_reaches_the_othe
     await bobs.disconnect()
 
 
+async def test_a_search_over_the_socket_answers_with_the_page(people):
+    alice, bob, chat = people
+    await db(services.message_send)(sender=alice, chat_id=chat.id, text="bring the tent")
+    await db(services.message_send)(sender=alice, chat_id=chat.id, text="tents are heavy")
+    bobs = await open_socket(bob)
+
+    await bobs.send_json_to({"type": "search", "q": "tent", "ref": "s1"})
+    answer = await frame(bobs)
+    await bobs.send_json_to({"type": "search", "q": "a", "ref": "s2"})
+    refused = await frame(bobs)
+
+    assert (answer["type"], answer["ref"]) == ("search.results", "s1")
+    assert [m["text"] for m in answer["results"]] == ["tents are heavy", "bring the tent"]
+    assert (answer["has_more"], answer["next"]) == (False, None)
+    assert (refused["type"], refused["code"], refused["ref"]) == ("error", "invalid", "s2")
+    assert refused["fields"]["q"][0]["code"] == "query_too_short"
+    await bobs.disconnect()
+
+
 @pytest.mark.parametrize(
     ("sent", "code"),
     [

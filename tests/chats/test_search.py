@@ -100,3 +100,29 @@ def test_the_index_holds_keyed_hashes_never_words(alice, direct, send):
 
     assert len(tokens) == len(terms("pineapple pizza"))  # pin, pine, ..., pineapple, piz, pizz, pizza
     assert not any(word in token for token in tokens for word in ("pine", "pizz", "apple"))
+
+
+def test_a_key_rotation_keeps_finding_and_search_reindex_moves_the_index_to_the_new_key(
+    client_for, alice, bob, direct, send, settings, capsys
+):
+    import base64
+
+    from django.core.management import call_command
+
+    old = "old:" + base64.b64encode(b"o" * 32).decode()
+    new = "new:" + base64.b64encode(b"n" * 32).decode()
+    others = list(settings.FIELD_ENCRYPTION_KEYS)  # the fixtures' accounts were written under these
+    settings.FIELD_ENCRYPTION_KEYS = [old, *others]
+    message = send(alice, direct, "lighthouse keeper")
+    unindexed = send(alice, direct, "lighthouse tour")
+    MessageTerm.objects.filter(message_id=documents.parse_id(unindexed["id"])).delete()  # as before search
+
+    settings.FIELD_ENCRYPTION_KEYS = [new, old, *others]  # rotated, not reindexed yet
+    before = found(client_for(bob), "keeper")
+    call_command("search_reindex")
+
+    tokens = raw_column(MessageTerm, "token", message_id=documents.parse_id(message["id"]))
+    assert before == ["lighthouse keeper"]  # found under the old key meanwhile
+    assert {token.split(".")[0] for token in tokens} == {"new"}
+    assert "indexed 2 of 2 messages under key new" in capsys.readouterr().out
+    assert found(client_for(bob), "lighthouse") == ["lighthouse tour", "lighthouse keeper"]

@@ -521,6 +521,37 @@ def test_a_message_scheduled_in_the_page_arrives_at_its_time(stack, browsers):
     wait_for(xia, lambda: texts(xia) == ["happy birthday!"])  # and in the sender's chat too
 
 
+def test_messages_are_found_from_the_page_and_open_their_chat(stack, browsers):
+    a, _ = stack.servers
+    requests.post(
+        f"{a.http}/api/v1/auth/register/", json={"username": "zed_web", "password": PASSWORD}, timeout=10
+    )
+    amy = browsers()
+    sign_up(amy, a, "amy_web")
+    _, chat = call(
+        a, "POST", "chats/", "zed_web", {"kind": "direct", "user_id": user_id(a, token(a, "amy_web"))}
+    )
+    for text in ("the ferry leaves at noon", "ferries are late today", "see you"):
+        call(a, "POST", f"chats/{chat['id']}/messages/", "zed_web", {"text": text})
+    amy.refresh()
+    wait_for(amy, lambda: by_id(amy, "messenger").is_displayed())
+
+    by_id(amy, "message-query").send_keys("ferr")
+    by_id(amy, "message-search").submit()
+    wait_for(amy, lambda: by_id(amy, "search").is_displayed())
+    wait_for(
+        amy,
+        lambda: in_page(amy, "#search-results .chat-last")
+        == [
+            "ferries are late today",
+            "the ferry leaves at noon",
+        ],
+    )
+    screenshot(amy, "web-search")
+    click_in_page(amy, "#search-results .chat-item", "the ferry leaves at noon")
+    wait_for(amy, lambda: by_id(amy, "chat-title").text == "zed_web")
+
+
 def test_the_page_is_served_with_a_strict_content_security_policy(stack):
     server = stack.servers[0]
 

@@ -218,6 +218,12 @@ class MessageScheduleFrame(ChatFrame, ScheduleInput):
     pass
 
 
+class SearchFrame(MessageSearchQuery):
+    chat_id = serializers.IntegerField(
+        required=False, min_value=1, max_value=10**18 - 1, help_text="Only this chat."
+    )
+
+
 class ReadFrame(ChatFrame, ReadInput):
     pass
 

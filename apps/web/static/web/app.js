@@ -635,6 +635,44 @@ $("composer").addEventListener("submit", (event) => {
 
 $("schedule-send").addEventListener("click", () => schedule().catch(showProblem));
 
+// --- Search in my chats --------------------------------------------------------------------
+
+let searching = null; // {q, next}
+
+async function searchMessages(q, before = null) {
+  const params = new URLSearchParams({ q, limit: "20" });
+  if (before) params.set("before", before);
+  const page = await api.request("GET", `messages/search/?${params}`);
+  if (!before) {
+    showPanel("search");
+    $("search-results").replaceChildren();
+  }
+  searching = { q, next: page.next };
+  $("search-results").append(
+    ...page.results.map((message) => {
+      const chat = state.chats.get(message.chat_id);
+      const open = element(
+        "button",
+        { type: "button", class: "chat-item" },
+        element("span", { class: "chat-name" }, chat ? chatName(chat) : "A chat"),
+        element("span", { class: "muted" }, new Date(message.created_at).toLocaleString()),
+        element("span", { class: "chat-last" }, message.text),
+      );
+      open.addEventListener("click", () => openChat(message.chat_id).catch(showProblem));
+      return element("li", { "data-id": message.id }, open);
+    }),
+  );
+  $("search-empty").hidden = $("search-results").children.length > 0;
+  $("search-more").hidden = !page.has_more;
+}
+
+$("message-search").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const q = $("message-query").value.trim();
+  if (q) searchMessages(q).catch(showProblem);
+});
+$("search-more").addEventListener("click", () => searchMessages(searching.q, searching.next).catch(showProblem));
+
 $("draft-cancel").addEventListener("click", () => {
   if (state.draft?.mode === "edit") $("composer-text").value = "";
   setDraft(null);
