@@ -1,13 +1,13 @@
 """The send's SQL (the hot path: apps.chats.services.messages.message_send): the members and
 the block check in one query; then, on PostgreSQL with the documents in `default`, the
-message's writes in two statements (elsewhere the ORM does them in five). Measured single-threaded on a
-send: 6.3 ms of CPU through the ORM, 2.1 ms this way (bench/README.md).
+message's writes in two statements (elsewhere the ORM does them in six). Measured
+single-threaded on a send: 6.3 ms of CPU through the ORM, 2.1 ms this way (bench/README.md).
 
 1. `counters`: the chat's seq (the chat row stays locked until commit, so the chat's senders
    queue), the sender's read position, every member's pts (their rows locked in user-id order
    after the chat's: two sends never deadlock) and the message's id from its sequence.
-2. `rows`: the message and every member's update-log row, each sealed in Python with its row
-   identity first (the message with its chat and seq, a log row with its user and pts), which
+2. `rows`: the message, its search terms and every member's update-log row, each sealed in
+   Python with its row identity first (the message with its chat and seq, a log row with its user and pts), which
    is why the numbers are taken first and the rows written second.
 
 The SQL is written once per process, from the models' metadata; values go through the fields'
@@ -30,7 +30,7 @@ from apps.updates.services import logs_start, next_pts
 
 from .errors import ChatError
 from .events import MESSAGE_NEW, message_reference
-from .models import Chat, ChatMember, Message
+from .models import Chat, ChatMember, Message, MessageTerm
 
 
 def two_statement_writes() -> bool:
@@ -101,6 +101,7 @@ def _counters_sql() -> str:
 @cache
 def _rows_sql() -> str:
     messages, updates = _quote(Message._meta.db_table), _quote(Update._meta.db_table)
+    terms = _quote(MessageTerm._meta.db_table)
     message_columns = ", ".join(_quote(f.column) for f in [Message._meta.pk, *_insert_fields(Message)])
     marks = ", ".join(["%s"] * (1 + len(_insert_fields(Message))))
     update_fields = _insert_fields(Update)
@@ -110,7 +111,9 @@ def _rows_sql() -> str:
         f"%s::{re.sub(r'[(][0-9]+[)]', '', f.db_type(connections['default']))}[]" for f in update_fields
     )
     return (
-        f"WITH m AS (INSERT INTO {messages} ({message_columns}) VALUES ({marks})) "  # noqa: S608
+        f"WITH m AS (INSERT INTO {messages} ({message_columns}) VALUES ({marks})), "  # noqa: S608
+        # The message's search terms (apps.chats.search): none for a message without text.
+        f"t AS (INSERT INTO {terms} (chat_id, message_id, token) SELECT %s, %s, UNNEST(%s::varchar[])) "
         f"INSERT INTO {updates} ({update_columns}) SELECT * FROM UNNEST({arrays})"
     )
 
@@ -119,9 +122,11 @@ def _prepared(instance, fields, connection) -> list:
     return [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields]
 
 
-def message_write(*, chat_id: int, sender_member_id: int, user_ids, **message_fields) -> Written:
-    """Store a new message in chat `chat_id` and its `message.new` event in each of `user_ids`'
-    logs, in the caller's transaction."""
+def message_write(
+    *, chat_id: int, sender_member_id: int, user_ids, search_tokens: list[str], **message_fields
+) -> Written:
+    """Store a new message in chat `chat_id`, its search terms (`search_tokens`) and its
+    `message.new` event in each of `user_ids`' logs, in the caller's transaction."""
     connection = connections[router.db_for_write(Message)]
     user_ids = sorted(set(user_ids))
     with connection.cursor() as cursor:
@@ -143,7 +148,8 @@ def message_write(*, chat_id: int, sender_member_id: int, user_ids, **message_fi
             for user_id, user_pts in pts.items()
         ]
         columns = zip(*(_prepared(log, _insert_fields(Update), connection) for log in logs), strict=True)
-        cursor.execute(_rows_sql(), [*message_values, *(list(column) for column in columns)])
+        term_values = [chat_id, message_id, search_tokens]
+        cursor.execute(_rows_sql(), [*message_values, *term_values, *(list(column) for column in columns)])
     message._state.adding = False
     message._state.db = connection.alias
     return Written(message=message, pts=pts)

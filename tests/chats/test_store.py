@@ -88,6 +88,11 @@ def test_a_chat_gone_between_the_members_read_and_the_write_is_not_found(alice):
 
     with pytest.raises(NotFound), transaction.atomic():
         message_write(
-            chat_id=10**12, sender_member_id=10**12, user_ids=[alice.id], sender_id=alice.id, text="x"
+            chat_id=10**12,
+            sender_member_id=10**12,
+            user_ids=[alice.id],
+            search_tokens=[],
+            sender_id=alice.id,
+            text="x",
         )
     assert not Message.objects.filter(sender_id=alice.id).exists()

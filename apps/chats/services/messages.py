@@ -139,10 +139,13 @@ def _message_send(
     }
     if two_statement_writes():  # the same rows as below, in two statements
         written = message_write(
-            chat_id=chat_id, sender_member_id=sender_membership.pk, user_ids=list(members), **fields
+            chat_id=chat_id,
+            sender_member_id=sender_membership.pk,
+            user_ids=list(members),
+            search_tokens=search.tokens_now(text),
+            **fields,
         )
         message, pts = written.message, written.pts
-        search.index(message)
         stored, public = _rendered(message)
         updates_deliver(
             pts,
