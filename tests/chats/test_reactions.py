@@ -152,3 +152,12 @@ def test_who_reacted_is_encrypted_at_rest_and_goes_with_the_message(client_for, 
     assert f"[{bob.id}]" not in stored
     client_for(alice).delete(f"/api/v1/chats/{direct.id}/messages/{message['id']}/?for_everyone=true")
     assert Message.objects.get(pk=message["id"]).reactions is None
+
+
+def test_the_config_tells_clients_every_reaction_and_limit(client_for, alice):
+    config = client_for(alice).get("/api/v1/config/").json()
+
+    assert config["reactions"] == settings.REACTIONS
+    assert config["reactions_per_person"] == settings.REACTIONS_PER_PERSON
+    assert config["forward_max_messages"] == 100
+    assert config["scheduled_max_ahead_days"] == 365

@@ -683,6 +683,19 @@ def test_a_group_made_in_the_page_respects_privacy_and_a_muted_chat_says_so(stac
     by_id(kim, "new-group").submit()
     wait_for(kim, lambda: by_id(kim, "chat-title").text == "Hikers")
     assert by_id(kim, "chat-tools").text.startswith("2 members")
+    # The owner restricts reactions to one and lets members pin, from the page.
+    kim.find_element("css selector", "#chat-tools .settings summary").click()
+    for box in kim.find_elements("css selector", ".group-settings fieldset input"):
+        if (box.get_attribute("value") == "👍") != box.is_selected():
+            box.click()
+    kim.find_element("css selector", ".group-settings .check input").click()  # members may pin
+    kim.find_element("css selector", ".group-settings").submit()
+    wait_for(kim, lambda: not kim.find_element("css selector", "#chat-tools .settings").get_attribute("open"))
+    group_id = kim.execute_script(
+        "return document.querySelector('.chat-item[aria-current=true]').dataset.chat;"
+    )
+    _, seen_by_leo = call(b, "GET", f"chats/{group_id}/", "leo_web")
+    assert (seen_by_leo["allowed_reactions"], seen_by_leo["members_can_pin"]) == (["👍"], True)
     write(kim, "trail at 9")
     open_chat(leo, "Hikers")  # it came to leo's list live
     wait_for(leo, lambda: texts(leo) == ["trail at 9"])

@@ -285,6 +285,16 @@ class ScheduledListOutput(serializers.Serializer):
     results = ScheduledOutput(many=True, help_text="Soonest first.")
 
 
+class ConfigOutput(serializers.Serializer):
+    reactions = serializers.ListField(child=serializers.CharField(), help_text="Every reaction there is.")
+    reactions_per_person = serializers.IntegerField()
+    message_max_length = serializers.IntegerField()
+    message_max_attachments = serializers.IntegerField()
+    forward_max_messages = serializers.IntegerField()
+    chat_max_pins = serializers.IntegerField()
+    scheduled_max_ahead_days = serializers.IntegerField()
+
+
 class PinOutput(serializers.Serializer):
     message = MessageOutput()
     pinned_by = serializers.IntegerField(allow_null=True)

@@ -27,6 +27,7 @@ urlpatterns = [
     path("chats/<id:chat_id>/pins/<docid:message_id>/", views.PinDetailView.as_view(), name="chat-pin"),
     path("chats/<id:chat_id>/read/", views.ReadView.as_view(), name="chat-read"),
     path("messages/search/", views.MessageSearchView.as_view(), name="messages-search"),
+    path("config/", views.ConfigView.as_view(), name="messaging-config"),
     path("updates/", views.UpdatesView.as_view(), name="updates"),
     path("updates/state/", views.UpdatesStateView.as_view(), name="updates-state"),
 ]

@@ -1,3 +1,4 @@
+from django.conf import settings
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
@@ -292,6 +293,30 @@ class ScheduledSendView(APIView):
     def post(self, request, scheduled_id):
         scheduled = services.scheduled_send_now(user=request.user, scheduled_id=scheduled_id)
         return Response(render(s.ScheduledOutput, scheduled))
+
+
+class ConfigView(APIView):
+    @extend_schema(
+        operation_id="messaging_config",
+        responses={200: s.ConfigOutput},
+        tags=["messages"],
+        description="This server's messaging limits and choices, for clients to offer only what it takes.",
+    )
+    def get(self, request):
+        return Response(
+            render(
+                s.ConfigOutput,
+                {
+                    "reactions": settings.REACTIONS,
+                    "reactions_per_person": settings.REACTIONS_PER_PERSON,
+                    "message_max_length": settings.MESSAGE_MAX_LENGTH,
+                    "message_max_attachments": settings.MESSAGE_MAX_ATTACHMENTS,
+                    "forward_max_messages": settings.FORWARD_MAX_MESSAGES,
+                    "chat_max_pins": settings.CHAT_MAX_PINS,
+                    "scheduled_max_ahead_days": settings.SCHEDULED_MAX_AHEAD_DAYS,
+                },
+            )
+        )
 
 
 class PinListView(APIView):

@@ -18,6 +18,7 @@ const state = {
   lastTyping: 0,
   draft: null, // {mode: "reply" | "edit", message} while the composer replies to or edits one
   mutes: [], // [{kind, target_id, until}] in force, as GET notification-settings/ gives them
+  config: null, // the server's choices and limits (GET config/)
 };
 const live = new Live(api, { onEvent: onEvent, onStatus: showStatus, onReset: loadChats });
 const channels = new Channels(api, {
@@ -413,7 +414,8 @@ async function openChat(chatId) {
   };
   $("chat-title").textContent = chatName(chat);
   const count = chat.kind === "group" ? element("span", { class: "muted" }, `${members.results.length} members `) : null;
-  $("chat-tools").replaceChildren(...(count ? [count] : []), mute("chat", chatId));
+  const admin = chat.kind === "group" && (chat.role === "owner" || chat.role === "admin");
+  $("chat-tools").replaceChildren(...(count ? [count] : []), mute("chat", chatId), ...(admin ? [groupSettings(chat)] : []));
   $("typing").textContent = "";
   setDraft(null);
   $("messages").replaceChildren();
@@ -423,6 +425,35 @@ async function openChat(chatId) {
   renderChatList();
   markRead();
   $("composer-text").focus();
+}
+
+// A group's settings, for its admins: who may pin, and which reactions members may give.
+function groupSettings(chat) {
+  const pinBox = element("input", { type: "checkbox", checked: chat.members_can_pin });
+  const boxes = state.config.reactions.map((emoji) => {
+    const box = element("input", { type: "checkbox", value: emoji, checked: chat.allowed_reactions.includes(emoji) });
+    return element("label", { class: "check" }, box, ` ${emoji}`);
+  });
+  const form = element(
+    "form",
+    { class: "stacked group-settings" },
+    element("label", { class: "check" }, pinBox, " Members may pin messages"),
+    element("fieldset", {}, element("legend", {}, "Reactions members may give"), ...boxes),
+    element("button", { type: "submit" }, "Save"),
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const allowed = boxes.map((label) => label.querySelector("input")).filter((box) => box.checked).map((box) => box.value);
+    try {
+      const changed = await api.request("PATCH", `chats/${chat.id}/`, { members_can_pin: pinBox.checked, allowed_reactions: allowed });
+      state.chats.set(chat.id, { ...chat, ...changed });
+      details.open = false;
+    } catch (error) {
+      showProblem(error);
+    }
+  });
+  const details = element("details", { class: "settings" }, element("summary", {}, "Group settings"), form);
+  return details;
 }
 
 // A chat just made or found (people.js): into the list, and open.
@@ -583,12 +614,14 @@ function onEvent(event) {
 async function start() {
   state.me = await api.request("GET", "auth/me/");
   const { pts } = await api.request("GET", "updates/state/"); // before the chats: nothing falls between
-  const [settings] = await Promise.all([
+  const [settings, config] = await Promise.all([
     api.request("GET", "notification-settings/"),
+    api.request("GET", "config/"),
     loadChats(),
     channels.load(),
     people.refreshCount(),
   ]);
+  state.config = config;
   onMutes(settings.mutes);
   showPanel("welcome");
   $("auth").hidden = true;
