@@ -7,8 +7,8 @@ single-threaded on a send: 6.3 ms of CPU through the ORM, 2.1 ms this way (bench
    queue), the sender's read position, every member's pts (their rows locked in user-id order
    after the chat's: two sends never deadlock) and the message's id from its sequence.
 2. `rows`: the message, its search terms and every member's update-log row, each sealed in
-   Python with its row identity first (the message with its chat and seq, a log row with its user and pts), which
-   is why the numbers are taken first and the rows written second.
+   Python with its row identity first (the message with its chat and seq, a log row with its
+   user and pts), which is why the numbers are taken first and the rows written second.
 
 The SQL is written once per process, from the models' metadata; values go through the fields'
 own `pre_save` and `get_db_prep_save`, so what is stored is what `Model.save()` would store."""
