@@ -26,6 +26,7 @@ from apps.core import jsonparse, ratelimit
 from apps.core.api import parse, parse_one_of, render
 from apps.core.errors import OUTAGE_DETAIL, ApplicationError, CoreError, is_outage
 from apps.core.exceptions import validation_error_body
+from apps.core.frames import registered_frame
 from apps.core.logging import new_request_id, request_id
 from apps.core.metrics import SOCKETS_OPEN
 from apps.core.realtime import deferred_frames, in_worker_thread, user_group
@@ -184,10 +185,17 @@ class ChatConsumer(AsyncWebsocketConsumer):
             return
         if await self._session_ends(ref):
             return
-        scopes = ("ws_frame", *FRAME_SCOPES.get(frame["type"], ()))
+        registered = registered_frame(frame["type"])
+        extra = registered.scopes if registered else FRAME_SCOPES.get(frame["type"], ())
+        scopes = ("ws_frame", *extra)
         verdict = await ratelimit.hit_async(scopes=scopes, ident=f"user:{self.user.id}")
         if not verdict.allowed:
             await self._error("rate_limited", f"Too many frames; retry in {verdict.retry_after} s.", ref)
+            return
+        if registered is not None:  # another app's frame (apps.core.frames)
+            async with deferred_frames():
+                answer = await in_worker_thread(registered.answer)(self.user, parse(registered.reader, frame))
+            await self.send_json({**answer, "ref": ref})
             return
         handler = self.HANDLERS.get(frame["type"])
         if handler is None:

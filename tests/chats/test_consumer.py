@@ -304,6 +304,27 @@ async def test_a_search_over_the_socket_answers_with_the_page(people):
     await bobs.disconnect()
 
 
+async def test_reacting_to_a_post_over_the_socket_a_frame_the_broadcasts_app_answers(people):
+    from apps.broadcasts import services as broadcasts
+
+    alice, bob, _ = people
+    channel = await db(broadcasts.channel_create)(owner=alice, handle="alice_news", title="News")
+    post = await db(broadcasts.post_create)(user=alice, channel_id=channel.id, text="Hello")
+    bobs = await open_socket(bob)
+
+    await bobs.send_json_to({"type": "post.react", "post_id": str(post.pk), "emoji": "🔥", "ref": "p1"})
+    refused = await frame(bobs)  # bob does not follow the channel
+    await db(broadcasts.channel_subscribe)(user=bob, channel_id=channel.id)
+    await bobs.send_json_to({"type": "post.react", "post_id": str(post.pk), "emoji": "🔥", "ref": "p2"})
+    answer = await frame(bobs)
+
+    assert (refused["type"], refused["code"], refused["ref"]) == ("error", "not_subscribed", "p1")
+    assert (answer["type"], answer["ref"]) == ("post.reacted", "p2")
+    assert answer["post"]["reactions"] == [{"emoji": "🔥", "count": 1}]
+    assert answer["post"]["my_reactions"] == ["🔥"]
+    await bobs.disconnect()
+
+
 @pytest.mark.parametrize(
     ("sent", "code"),
     [
