@@ -6,6 +6,7 @@ from django.db import transaction
 
 from apps.accounts.services import account_erase
 from apps.broadcasts.services import post_reactions_erase, subscriptions_erase
+from apps.chats.services import scheduled_erase
 from apps.contacts.services import contacts_erase
 from apps.files.services import files_erase
 from apps.notifications.services import notifications_erase
@@ -23,6 +24,7 @@ def person_erase(*, user) -> dict[str, int]:
         "contacts, invitations and blocks": contacts_erase(user_id=account.pk),
         "devices and notification settings": notifications_erase(user_id=account.pk),
         "reactions to posts": post_reactions_erase(user_id=account.pk),
+        "scheduled messages": scheduled_erase(user_id=account.pk),
         "channel subscriptions": subscriptions_erase(user=account),
         "files": files_erase(owner_id=account.pk),
     }

@@ -133,3 +133,14 @@ def test_the_text_waits_encrypted(client_for, alice, direct):
 
     [stored] = raw_column(ScheduledMessage, "text", id=scheduled_id)
     assert "surprise" not in stored
+
+
+def test_erasing_a_person_erases_their_scheduled_messages(client_for, alice, direct):
+    from apps.moderation.erasure import person_erase
+
+    schedule(client_for(alice), direct, text="from beyond")
+
+    erased = person_erase(user=alice)
+
+    assert erased["scheduled messages"] == 1
+    assert not ScheduledMessage.objects.filter(sender_id=alice.id).exists()

@@ -28,6 +28,7 @@ from .scheduled import (
     scheduled_cancel,
     scheduled_create,
     scheduled_edit,
+    scheduled_erase,
     scheduled_list,
     scheduled_send_now,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "scheduled_cancel",
     "scheduled_create",
     "scheduled_edit",
+    "scheduled_erase",
     "scheduled_list",
     "scheduled_send_now",
     "typing_send",

@@ -224,6 +224,13 @@ def scheduled_sweep() -> int:
     return sent
 
 
+@documents.transactional
+def scheduled_erase(*, user_id: int) -> int:
+    """Every scheduled message of a person who is being erased (sent ones are messages now);
+    how many."""
+    return ScheduledMessage.objects.filter(sender_id=user_id).delete()[0]
+
+
 def scheduled_list(*, user_id: int, chat_id: int | None = None) -> list[dict]:
     """The person's pending scheduled messages (in one chat, or all), soonest first."""
     queryset = ScheduledMessage.objects.filter(sender_id=user_id, status__in=[Status.PENDING, Status.SENDING])
