@@ -22,8 +22,9 @@ def test_seed_demo_creates_people_contacts_chats_and_channels(capsys):
     # Not a terminal: one line a stage, then the summary last, where a person looks for it.
     lines = out.splitlines()
     assert lines[:4] == ["people: 4/4", "contacts and direct chats: 3/3", "group chat: 1/1", "channels: 2/2"]
-    assert "password:  violet-anchor-meadow-17" in lines[-3]
-    assert lines[-4] == "  people:    demo_01 ... demo_04"
+    assert "password:  violet-anchor-meadow-17" in lines[-4]
+    assert lines[-5] == "  people:    demo_01 ... demo_04"
+    assert "the web client at /" in lines[-3]  # what to open first
     assert User.objects.get(username="demo_01").check_password("violet-anchor-meadow-17")
 
 

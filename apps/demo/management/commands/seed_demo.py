@@ -69,8 +69,13 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Created {plan}."))
         self.stdout.write(f"  people:    demo_01 ... demo_{users:02d}")
         self.stdout.write(f"  password:  {password}")
-        self.stdout.write("  try:       the API docs at /api/docs/ (POST /api/v1/auth/token/ to log in),")
-        self.stdout.write("             the WebSocket at /ws/ (docs/websocket.md)")
+        self.stdout.write(
+            "  open:      the web client at / (http://127.0.0.1:8000/ under `make run`): sign in as"
+        )
+        self.stdout.write("             demo_01 with that password, and as demo_02 in another browser")
+        self.stdout.write(
+            "  also:      the API docs at /api/docs/, the WebSocket at /ws/ (docs/websocket.md)"
+        )
 
     def _step(self, label: str, done: int, total: int) -> None:
         """Progress on one line that counts up at a terminal; one line a stage elsewhere."""
