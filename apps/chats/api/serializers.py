@@ -88,12 +88,17 @@ class HistoryQuery(serializers.Serializer):
         required=False,
         max_length=200,
         help_text="Only messages with every word of this (3 letters or more, each also as a "
-        "prefix), newest first; with `before_seq`, older than it.",
+        "prefix), newest first; with `before_seq`, older than it. Without such a word, a 400 "
+        "`query_too_short`.",
     )
 
 
 class MessageSearchQuery(serializers.Serializer):
-    q = serializers.CharField(max_length=200, help_text="Words of 3 letters or more, each also as a prefix.")
+    q = serializers.CharField(
+        max_length=200,
+        help_text="Words of 3 letters or more (of any script), each also as a prefix; without such a "
+        "word, a 400 `query_too_short`.",
+    )
     before = DocumentIdField(required=False, help_text="The `next` of the previous page.")
     limit = serializers.IntegerField(required=False, min_value=1, max_value=50, default=20)
 
