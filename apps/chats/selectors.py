@@ -136,9 +136,13 @@ def history_page(
     }
 
 
+def _pin_rows(chat_id: int) -> list[PinnedMessage]:
+    return list(PinnedMessage.objects.filter(chat_id=chat_id).order_by("-pinned_at", "-id"))
+
+
 def pins_of(*, chat_id: int) -> list[dict]:
     """The chat's pins, newest first: [{message_id, seq, pinned_by, pinned_at}] (two queries)."""
-    rows = list(PinnedMessage.objects.filter(chat_id=chat_id).order_by("-pinned_at", "-id"))
+    rows = _pin_rows(chat_id)
     seqs = dict(Message.objects.filter(pk__in=[row.message_id for row in rows]).values_list("pk", "seq"))
     return [
         {
@@ -153,19 +157,21 @@ def pins_of(*, chat_id: int) -> list[dict]:
 
 
 def pinned_messages(*, user_id: int, chat_id: int) -> list[dict]:
-    """The chat's pinned messages as the member sees them, newest pin first."""
+    """The chat's pinned messages as the member sees them, newest pin first (the pins and their
+    messages: two queries)."""
     chat_role(chat_id=chat_id, user_id=user_id)
-    pins = pins_of(chat_id=chat_id)
-    wanted = [documents.parse_id(pin["message_id"]) for pin in pins]
-    messages = {documents.dump_id(m.pk): m for m in Message.objects.filter(pk__in=wanted)}
+    rows = _pin_rows(chat_id)
+    messages = {m.pk: m for m in Message.objects.filter(pk__in=[row.message_id for row in rows])}
     hidden = hidden_for(user_id=user_id, chat_id=chat_id)
     shown = []
-    for pin in pins:
-        stored = message_stored(messages[pin["message_id"]])
+    for row in rows:
+        if row.message_id not in messages:
+            continue
+        stored = message_stored(messages[row.message_id])
         if not _visible(stored, hidden):
             continue  # deleted for this member only: not shown to them
         shown.append(
-            {"message": message_public(stored), "pinned_by": pin["pinned_by"], "pinned_at": pin["pinned_at"]}
+            {"message": message_public(stored), "pinned_by": row.pinned_by, "pinned_at": row.pinned_at}
         )
     return shown
 

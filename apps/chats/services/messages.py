@@ -11,11 +11,10 @@ from django.db.models import F
 from django.utils import timezone
 
 from apps.core import documents
-from apps.core.errors import ApplicationError, NotFound, PermissionDenied
+from apps.core.errors import ApplicationError, PermissionDenied
 from apps.core.events import event_emit
 from apps.core.metrics import MESSAGES_SENT
 from apps.core.realtime import send_frames
-from apps.core.validation import checked_text
 from apps.files.selectors import attachment_snapshot, files_for_attaching
 from apps.files.services import content_erase, files_attach
 from apps.updates.services import updates_append, updates_deliver
@@ -28,25 +27,15 @@ from ..models import Chat, ChatMember, HiddenMessage, Message, PinnedMessage
 from ..presence import online_among
 from ..selectors import hidden_refill, members_of
 from ..store import Sending, message_write, sending_members, two_statement_writes
-from ._common import chat_not_found, member_rows, require_member
-
-
-def _check_text(text, *, allow_empty: bool) -> str:
-    return checked_text(
-        text, limit=settings.MESSAGE_MAX_LENGTH, allow_empty=allow_empty, empty_detail="A message needs text."
-    )
-
-
-def _check_can_write(members: dict[int, Sending], sender_id: int) -> None:
-    if any(member.blocks_sender for user_id, member in members.items() if user_id != sender_id):
-        raise ApplicationError(ChatError.BLOCKED, "You cannot write to this user.", status=403)
-
-
-def _rendered(message: Message) -> tuple[dict, dict]:
-    """The message as caches keep it, and as clients see it: each made once per change (the
-    frames, the log's reference and the answer share the client's copy)."""
-    stored = message_stored(message)
-    return stored, message_public(stored)
+from ._common import (
+    chat_not_found,
+    check_can_write,
+    locked_message,
+    member_rows,
+    message_text_checked,
+    rendered,
+    require_member,
+)
 
 
 def message_send(
@@ -107,14 +96,14 @@ def _message_send(
     members = sending_members(chat_id=chat_id, sender_id=sender.pk)
     sender_membership = require_member(members, sender.pk)
     attachment_ids = list(attachment_ids or [])
-    text = _check_text(text, allow_empty=bool(attachment_ids or shared))
+    text = message_text_checked(text, allow_empty=bool(attachment_ids or shared))
     if len(attachment_ids) > settings.MESSAGE_MAX_ATTACHMENTS:
         raise ApplicationError.for_field(
             "attachments",
             ChatError.TOO_MANY_ATTACHMENTS,
             f"At most {settings.MESSAGE_MAX_ATTACHMENTS} files.",
         )
-    _check_can_write(members, sender.pk)
+    check_can_write(members, sender.pk)
     if (
         reply_to is not None
         and not Message.objects.filter(pk=reply_to, chat_id=chat_id, deleted=False).exists()
@@ -146,7 +135,7 @@ def _message_send(
             **fields,
         )
         message, pts = written.message, written.pts
-        stored, public = _rendered(message)
+        stored, public = rendered(message)
         updates_deliver(
             pts,
             kind=events.MESSAGE_NEW.name,
@@ -157,7 +146,7 @@ def _message_send(
         seq = next_seq(chat_id=chat_id, sender_member_id=sender_membership.pk)
         message = Message.objects.create(chat_id=chat_id, seq=seq, **fields)
         search.index(message)
-        stored, public = _rendered(message)
+        stored, public = rendered(message)
         pts = updates_append(
             user_ids=list(members),
             kind=events.MESSAGE_NEW.name,
@@ -183,18 +172,11 @@ def _emit_for_offline_members(message: Message, members: dict[int, Sending]) -> 
         )
 
 
-def _locked_message(chat_id: int, message_id: int) -> Message:
-    message = documents.locked(Message.objects).filter(pk=message_id, chat_id=chat_id).first()
-    if message is None:
-        raise NotFound("There is no such message in this chat.", code=ChatError.MESSAGE_NOT_FOUND)
-    return message
-
-
 @documents.transactional
 def message_edit(*, user, chat_id: int, message_id: int, text: str) -> tuple[dict, int]:
     members = member_rows(chat_id)
     require_member(members, user.pk)
-    message = _locked_message(chat_id, message_id)
+    message = locked_message(chat_id, message_id)
     if message.deleted:
         raise ApplicationError(ChatError.MESSAGE_DELETED, "This message was deleted.", status=409)
     if message.sender_id != user.pk:
@@ -205,12 +187,12 @@ def message_edit(*, user, chat_id: int, message_id: int, text: str) -> tuple[dic
         raise ApplicationError(
             ChatError.EDIT_WINDOW_PASSED, "Messages can be edited for 48 hours after sending.", status=403
         )
-    message.text = _check_text(text, allow_empty=bool(message.attachments))
+    message.text = message_text_checked(text, allow_empty=bool(message.attachments))
     message.edited_at = timezone.now()
     message.version += 1
     message.save(update_fields=["text", "edited_at", "version"])
     search.reindex(message)  # its old words are found no more
-    stored, public = _rendered(message)
+    stored, public = rendered(message)
     pts = updates_append(
         user_ids=list(members),
         kind=events.MESSAGE_EDITED.name,
@@ -226,7 +208,7 @@ def message_delete(*, user, chat_id: int, message_id: int, for_everyone: bool) -
     every member is told. Delete for me: hidden from this user's history only. The user's pts."""
     members = member_rows(chat_id)
     membership = require_member(members, user.pk)
-    message = _locked_message(chat_id, message_id)
+    message = locked_message(chat_id, message_id)
     payload = events.message_deleted(message, for_everyone=for_everyone)
     if not for_everyone:
         HiddenMessage.objects.get_or_create(user_id=user.pk, chat_id=chat_id, message_id=message.pk)

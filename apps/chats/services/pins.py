@@ -13,8 +13,7 @@ from .. import events
 from ..errors import ChatError
 from ..models import Chat, PinnedMessage
 from ..selectors import pins_of
-from ._common import member_rows, require_member
-from .messages import _locked_message
+from ._common import locked_message, member_rows, require_member
 
 
 @documents.transactional
@@ -26,7 +25,7 @@ def message_pin(*, user, chat_id: int, message_id: int, pinned: bool = True) -> 
     chat = membership.chat
     if chat.kind == Chat.Kind.GROUP and not (membership.is_admin or chat.members_can_pin):
         raise PermissionDenied("Only the group's admins can pin here.", code=ChatError.NOT_ALLOWED_TO_PIN)
-    message = _locked_message(chat_id, message_id)
+    message = locked_message(chat_id, message_id)
     existing = PinnedMessage.objects.filter(chat_id=chat_id, message_id=message.pk)
     if pinned == existing.exists():
         return pins_of(chat_id=chat_id)

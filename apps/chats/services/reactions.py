@@ -17,8 +17,7 @@ from .. import events
 from ..errors import ChatError
 from ..history import HISTORY
 from ..selectors import allowed_reactions
-from ._common import member_rows, require_member
-from .messages import _locked_message, _rendered
+from ._common import locked_message, member_rows, rendered, require_member
 
 
 @documents.transactional
@@ -27,13 +26,13 @@ def message_react(*, user, chat_id: int, message_id: int, emoji: str, add: bool 
     after. Doing what is done already changes nothing and tells nobody."""
     members = member_rows(chat_id)
     membership = require_member(members, user.pk)
-    message = _locked_message(chat_id, message_id)
+    message = locked_message(chat_id, message_id)
     if message.deleted:
         raise ApplicationError(ChatError.MESSAGE_DELETED, "This message was deleted.", status=409)
     reactions = {emoji_: list(users) for emoji_, users in (message.reactions or {}).items()}
     given = reactions.get(emoji, [])
     if add == (user.pk in given):
-        return _rendered(message)[1]
+        return rendered(message)[1]
     if add:
         if emoji not in allowed_reactions(membership.chat):
             raise PermissionDenied(
@@ -57,7 +56,7 @@ def message_react(*, user, chat_id: int, message_id: int, emoji: str, add: bool 
     message.reactions = reactions
     message.version += 1
     message.save(update_fields=["reactions", "version"])
-    stored, public = _rendered(message)
+    stored, public = rendered(message)
     updates_append(
         user_ids=list(members),
         kind=events.MESSAGE_REACTIONS.name,

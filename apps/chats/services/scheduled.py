@@ -28,8 +28,8 @@ from .. import events
 from ..errors import ChatError
 from ..models import Message, ScheduledMessage
 from ..store import sending_members
-from ._common import require_member
-from .messages import _check_can_write, _check_text, message_send
+from ._common import check_can_write, message_text_checked, require_member
+from .messages import message_send
 
 logger = logging.getLogger(__name__)
 
@@ -81,9 +81,9 @@ def scheduled_create(
     sent (the chat may have changed by then)."""
     members = sending_members(chat_id=chat_id, sender_id=user.pk)
     require_member(members, user.pk)
-    _check_can_write(members, user.pk)
+    check_can_write(members, user.pk)
     attachment_ids = list(attachment_ids or [])
-    text = _check_text(text, allow_empty=bool(attachment_ids))
+    text = message_text_checked(text, allow_empty=bool(attachment_ids))
     files_for_attaching(file_ids=attachment_ids, user_id=user.pk)
     if (
         reply_to is not None
@@ -130,7 +130,7 @@ def scheduled_edit(*, user, scheduled_id, **changes) -> dict:
     """Change a pending message's `text` or `send_at`."""
     scheduled = _pending(user=user, scheduled_id=scheduled_id)
     if "text" in changes:
-        scheduled.text = _check_text(changes["text"], allow_empty=bool(scheduled.attachment_ids))
+        scheduled.text = message_text_checked(changes["text"], allow_empty=bool(scheduled.attachment_ids))
     if "send_at" in changes:
         _check_send_at(changes["send_at"])
         scheduled.send_at = changes["send_at"]
@@ -190,7 +190,7 @@ def _deliver(scheduled: ScheduledMessage) -> bool:
             reply_to=scheduled.reply_to,
             attachment_ids=scheduled.attachment_ids,
         )
-    except (ApplicationError, NotFound) as refusal:  # the chat refuses it now: left, blocked...
+    except ApplicationError as refusal:  # the chat refuses it now: left, blocked...
         code = str(getattr(refusal, "code", "") or ChatError.CHAT_NOT_FOUND)
         with documents.atomic():
             scheduled.status, scheduled.failure = Status.FAILED, code[:40]
